@@ -1,0 +1,12 @@
+# Warnings are on for parnest's own targets; dependencies come in as SYSTEM (imported) targets.
+function(parnest_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+  if(PARNEST_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+    # GCC 12 reports a false -Wrestrict inside libstdc++ for `"literal" + std::string` at -O2
+    # (GCC bug 105329): keep it visible, but not fatal.
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+      target_compile_options(${target} PRIVATE -Wno-error=restrict)
+    endif()
+  endif()
+endfunction()

@@ -1,0 +1,111 @@
+#pragma once
+// A validated Model: the dimension is checked against what the prior writes, and every
+// evaluation turns a bad likelihood value or a user exception into a parnest::LikelihoodError
+// that names the parameter values.
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "parnest/error.hpp"
+#include "parnest/model.hpp"
+
+namespace parnest::detail {
+
+/// "x = 0.1, y = 2" with full precision, for error messages.
+inline std::string format_point(const std::vector<std::string>& names, std::span<const double> v) {
+  std::string out;
+  char buffer[64];
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    std::snprintf(buffer, sizeof buffer, "%.17g", v[i]);
+    if (i > 0) out += ", ";
+    out += (i < names.size() ? names[i] : "theta[" + std::to_string(i) + "]") + " = " + buffer;
+  }
+  return out;
+}
+
+class Problem {
+ public:
+  /// @throws ConfigError if the model is incomplete or its prior writes a number of values
+  /// other than names.size().
+  explicit Problem(Model model) : model_(std::move(model)) {
+    if (model_.names.empty())
+      throw ConfigError("model.names is empty: give one name per parameter");
+    if (!model_.prior) throw ConfigError("model.prior is not set");
+    if (!model_.log_likelihood) throw ConfigError("model.log_likelihood is not set");
+    check_prior_dimension();
+  }
+
+  std::size_t dimension() const noexcept { return model_.names.size(); }
+  const Model& model() const noexcept { return model_; }
+
+  /// theta = prior(u), then the log-likelihood at theta: finite or -infinity.
+  /// @throws LikelihoodError if the prior or likelihood throws, or log L is NaN or +inf.
+  double evaluate(std::span<const double> u, std::span<double> theta) const {
+    try {
+      model_.prior(u, theta);
+    } catch (const std::exception& e) {
+      fail("the prior transform threw \"" + std::string(e.what()) + "\" at unit-cube point ", u);
+    } catch (...) {
+      fail("the prior transform threw a non-standard exception at unit-cube point ", u);
+    }
+    double log_l;
+    try {
+      log_l = model_.log_likelihood(theta);
+    } catch (const std::exception& e) {
+      fail("the log-likelihood threw \"" + std::string(e.what()) + "\" at ", theta);
+    } catch (...) {
+      fail("the log-likelihood threw a non-standard exception at ", theta);
+    }
+    if (std::isnan(log_l) || log_l == INFINITY)
+      fail(
+          "the log-likelihood returned " + std::string(std::isnan(log_l) ? "NaN" : "+inf") + " at ",
+          theta);
+    return log_l;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what, std::span<const double> point) const {
+    throw LikelihoodError(what + format_point(model_.names, point),
+                          std::vector<double>(point.begin(), point.end()));
+  }
+
+  // Calls the prior at the centre of the cube with theta in a larger buffer filled with a
+  // marker NaN: a value left unset or one written past the end shows a dimension mismatch.
+  void check_prior_dimension() const {
+    const std::size_t d = dimension();
+    constexpr std::uint64_t marker_bits = 0x7ff4'dead'beef'cafeULL;
+    const double marker = std::bit_cast<double>(marker_bits);
+    const std::size_t guard = 64;
+    std::vector<double> u(d, 0.5), theta(d + guard, marker);
+    model_.prior(u, std::span<double>(theta.data(), d));
+    auto is_marker = [&](double x) { return std::bit_cast<std::uint64_t>(x) == marker_bits; };
+    std::size_t written = 0;
+    for (std::size_t i = 0; i < d; ++i) written += is_marker(theta[i]) ? 0 : 1;
+    std::size_t beyond = 0;
+    for (std::size_t i = d; i < d + guard; ++i)
+      if (!is_marker(theta[i])) beyond = i + 1;
+    if (beyond > 0)
+      throw ConfigError("the prior wrote " + std::to_string(beyond) +
+                        " values but model.names has " + std::to_string(d) +
+                        ": give one name per parameter the prior writes");
+    if (written < d)
+      throw ConfigError("model.names has " + std::to_string(d) +
+                        " entries but the prior wrote only " + std::to_string(written) +
+                        " of them at u = 0.5: give one name per parameter");
+    for (std::size_t i = 0; i < d; ++i)
+      if (!std::isfinite(theta[i]))
+        throw ConfigError("the prior maps the centre of the unit cube (u = 0.5) to " +
+                          format_point(model_.names, std::span<const double>(theta.data(), d)) +
+                          ": parameter \"" + model_.names[i] + "\" is not finite");
+  }
+
+  Model model_;
+};
+
+}  // namespace parnest::detail

@@ -1,0 +1,55 @@
+#pragma once
+// Turns RunOptions and the launch environment into the pool a run uses.
+
+#include <memory>
+#include <string>
+
+#include "parnest/env.hpp"
+#include "parnest/error.hpp"
+#include "parnest/model.hpp"
+#include "parnest/options.hpp"
+#include "parnest/pool/serial.hpp"
+#include "parnest/pool/thread.hpp"
+
+namespace parnest::detail {
+
+/// The pool for a run, and why it was chosen when that is not obvious.
+struct PoolSelection {
+  std::shared_ptr<Pool> pool;
+  std::string note;  // e.g. why a serial pool replaced the threads asked for
+};
+
+/// @throws ConfigError for contradictory or invalid choices, and when launched as one of
+/// several MPI ranks (this build has no MPI pool, and independent copies of the run would
+/// write the same files).
+inline PoolSelection select_pool(const RunOptions& options, const Model& model,
+                                 const Environment& env) {
+  if (env.size > 1)
+    throw ConfigError("this process is rank " + std::to_string(env.rank) + " of " +
+                      std::to_string(env.size) + " started by " + env.launcher +
+                      ", but this build of parnest has no MPI pool: run the program without an "
+                      "MPI launcher (it then uses threads), or use a parnest built with MPI");
+  if (options.ncores && !options.pool.empty())
+    throw ConfigError("both ncores (" + std::to_string(*options.ncores) +
+                      ") and pool were given: give one of them");
+  if (const auto& user = options.pool.pool()) {
+    if (!model.thread_safe && user->runs_threads_concurrently())
+      throw ConfigError("the model is marked not thread-safe, but the pool " + user->describe() +
+                        " runs rows on several threads at once");
+    return {user, ""};
+  }
+  const std::optional<int> asked = options.ncores ? options.ncores : options.pool.size();
+  if (asked && *asked < 1)
+    throw ConfigError((options.ncores ? "ncores" : "pool") +
+                      std::string(" must be at least 1, got ") + std::to_string(*asked));
+  const std::size_t n = asked ? static_cast<std::size_t>(*asked) : env.cpus;
+  if (n == 1) return {std::make_shared<SerialPool>(), ""};
+  if (!model.thread_safe)
+    return {std::make_shared<SerialPool>(),
+            "model is not thread-safe and this build has no process pool: ran serially instead of "
+            "on " +
+                std::to_string(n) + " workers"};
+  return {std::make_shared<ThreadPool>(n), ""};
+}
+
+}  // namespace parnest::detail

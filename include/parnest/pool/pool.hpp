@@ -1,0 +1,87 @@
+#pragma once
+/// @file pool/pool.hpp
+/// The abstract pool: how a batch of tasks is evaluated. Backends hand the core batches; the
+/// pool decides where each row runs (this thread, other threads, other processes or ranks).
+
+#include <cstddef>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include <Eigen/Core>
+
+namespace parnest {
+
+/// A matrix stored row by row, so that each row is one contiguous span of doubles.
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// One kind of work applied to every row of a batch: evaluate a point, draw a replacement
+/// live point, run a constrained walk. A task is a pure function of its input row and of
+/// state fixed for the whole batch (the task object), so any worker may run any row.
+class Task {
+ public:
+  virtual ~Task() = default;
+  /// Reads one input row, writes every element of the matching output row. May throw; the
+  /// pool then reports the exception of the lowest failing row. Must be safe to call
+  /// concurrently when the pool runs rows on several threads.
+  virtual void run(std::span<const double> input, std::span<double> output) const = 0;
+};
+
+/// Evaluates batches of tasks. Implement it to bring your own parallelism; parnest provides
+/// SerialPool and ThreadPool (and picks one in Sampler::run).
+///
+/// Contract: map() runs task.run(input row i, output row i) exactly once for every row i,
+/// in any order and on any worker, and returns when all rows are done. If rows throw, it
+/// throws (after all rows finished) the exception of the lowest-index failing row, so that
+/// the reported error does not depend on the pool.
+class Pool {
+ public:
+  virtual ~Pool() = default;
+  /// The number of workers rows are spread over.
+  virtual std::size_t size() const noexcept = 0;
+  /// Runs `task` over the rows of `input` into the rows of `output` (already sized).
+  virtual void map(const Task& task, const RowMatrix& input, RowMatrix& output) = 0;
+  /// A short human-readable description, such as "threads(4)".
+  virtual std::string describe() const = 0;
+  /// True if rows may run at the same time on several threads of this process, which a model
+  /// that is not thread-safe cannot allow. Defaults to true for pools parnest does not know.
+  virtual bool runs_threads_concurrently() const noexcept { return true; }
+};
+
+namespace detail {
+
+/// Keeps the exception of the lowest failing row of a batch; safe to share between threads.
+class FirstError {
+ public:
+  void record(std::size_t row, std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    if (row < row_) {
+      row_ = row;
+      error_ = std::move(error);
+    }
+  }
+  void rethrow_if_any() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::size_t row_ = std::numeric_limits<std::size_t>::max();
+  std::exception_ptr error_;
+};
+
+/// Runs one row of a batch, recording (not propagating) its exception.
+inline void run_row(const Task& task, const RowMatrix& input, RowMatrix& output, std::size_t row,
+                    FirstError& errors) noexcept {
+  try {
+    task.run(std::span<const double>(input.row(row).data(), input.cols()),
+             std::span<double>(output.row(row).data(), output.cols()));
+  } catch (...) {
+    errors.record(row, std::current_exception());
+  }
+}
+
+}  // namespace detail
+}  // namespace parnest

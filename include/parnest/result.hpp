@@ -1,0 +1,72 @@
+#pragma once
+/// @file result.hpp
+/// What a run returns: the evidence with its error, and weighted posterior samples.
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "parnest/rng.hpp"
+
+namespace parnest {
+
+/// The outcome of Sampler::run, identical on every rank of an MPI run.
+struct Result {
+  double log_z = 0.0;        ///< log evidence
+  double log_z_err = 0.0;    ///< its standard error, as estimated by the backend
+  double information = 0.0;  ///< Kullback-Leibler divergence H of posterior from prior (nats)
+  std::size_t n_like = 0;    ///< likelihood evaluations
+  double n_eff = 0.0;        ///< Kish effective sample size of the weighted samples
+  std::size_t n_iterations = 0;
+
+  std::vector<std::string> names;   ///< one per column of `samples`
+  Eigen::MatrixXd samples;          ///< one row per sample point (parameters)
+  Eigen::VectorXd log_weights;      ///< log posterior weight of each row; they sum to one
+  Eigen::VectorXd log_likelihoods;  ///< log-likelihood of each row
+
+  std::string sampler;  ///< the backend, such as "sequential"
+  std::string pool;     ///< the pool that evaluated the likelihood, such as "threads(2)"
+  std::uint64_t seed = 0;
+  double wall_seconds = 0.0;
+
+  /// The posterior weights (exp of log_weights).
+  Eigen::VectorXd weights() const { return log_weights.array().exp().matrix(); }
+
+  /// Posterior mean of each parameter.
+  Eigen::VectorXd mean() const { return samples.transpose() * weights(); }
+
+  /// Posterior standard deviation of each parameter.
+  Eigen::VectorXd stddev() const {
+    const Eigen::VectorXd w = weights();
+    const Eigen::MatrixXd centred = samples.rowwise() - mean().transpose();
+    return (centred.array().square().matrix().transpose() * w).array().sqrt().matrix();
+  }
+
+  /// `n` equally weighted posterior draws (systematic resampling, reproducible from `seed`).
+  /// With n = 0, draws floor(n_eff) points, so that repeats are rare.
+  Eigen::MatrixXd equal_weight_samples(std::size_t n = 0, std::uint64_t resample_seed = 0) const {
+    if (n == 0) n = static_cast<std::size_t>(std::max(1.0, std::floor(n_eff)));
+    Eigen::MatrixXd out(static_cast<Eigen::Index>(n), samples.cols());
+    if (samples.rows() == 0) return out.topRows(0);
+    RandomStream rng(resample_seed, StreamPurpose::resample, 0, 0);
+    const double offset = rng.uniform();
+    double cumulative = std::exp(log_weights[0]) * static_cast<double>(n);
+    Eigen::Index row = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double position = static_cast<double>(i) + offset;
+      while (cumulative <= position && row + 1 < samples.rows())
+        cumulative += std::exp(log_weights[++row]) * static_cast<double>(n);
+      out.row(static_cast<Eigen::Index>(i)) = samples.row(row);
+    }
+    // Systematic resampling keeps the input order; shuffle so that draws are exchangeable.
+    for (std::size_t i = n; i > 1; --i)
+      out.row(static_cast<Eigen::Index>(i - 1))
+          .swap(out.row(static_cast<Eigen::Index>(rng.below(i))));
+    return out;
+  }
+};
+
+}  // namespace parnest

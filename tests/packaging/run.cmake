@@ -1,0 +1,26 @@
+# Builds and runs the consumer project against parnest, either installed (find_package) or as
+# a subdirectory. Fails on any error, with the tool's output.
+file(REMOVE_RECURSE ${WORKDIR})
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+set(consumer_args -S ${PARNEST_SOURCE}/tests/packaging/consumer -B ${WORKDIR}/build
+    -DCMAKE_BUILD_TYPE=Release -DCONSUMER_MODE=${MODE})
+if(MODE STREQUAL "find_package")
+  run(${CMAKE_COMMAND} --install ${PARNEST_BUILD} --prefix ${WORKDIR}/prefix)
+  list(APPEND consumer_args -DCMAKE_PREFIX_PATH=${WORKDIR}/prefix)
+else()
+  list(APPEND consumer_args -DPARNEST_SOURCE=${PARNEST_SOURCE})
+endif()
+run(${CMAKE_COMMAND} ${consumer_args})
+run(${CMAKE_COMMAND} --build ${WORKDIR}/build --parallel 2)
+run(${WORKDIR}/build/consumer)
+message("${last_output}")
+if(NOT last_output MATCHES "consumer: log Z = ")
+  message(FATAL_ERROR "the consumer did not print its result")
+endif()

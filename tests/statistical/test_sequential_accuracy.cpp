@@ -1,0 +1,66 @@
+// Accuracy of the sequential backend against known evidences, over several fixed seeds:
+// every run within 3 reported errors of the truth, reported errors neither tiny nor huge
+// compared with the scatter across seeds, and posterior moments right.
+#include <catch2/catch.hpp>
+
+#include <parnest/parnest.hpp>
+
+#include <cmath>
+#include <cstdio>
+
+#include "problems.hpp"
+
+namespace {
+void check_accuracy(const parnest::reference::Problem& problem,
+                    parnest::Sequential::Options options, int n_seeds, double moment_tolerance) {
+  parnest::Sampler<parnest::Sequential> sampler(problem.model, options);
+  std::vector<double> log_z, err;
+  for (int seed = 1; seed <= n_seeds; ++seed) {
+    const parnest::Result r = sampler.run({.seed = static_cast<std::uint64_t>(seed)});
+    std::printf(
+        "%-16s seed %d: log Z = %9.4f +- %.4f (truth %.4f, %+.2f sigma), %zu calls, %.2f s\n",
+        problem.name.c_str(), seed, r.log_z, r.log_z_err, problem.log_z,
+        (r.log_z - problem.log_z) / r.log_z_err, r.n_like, r.wall_seconds);
+    CAPTURE(problem.name, seed, r.log_z, r.log_z_err, problem.log_z);
+    CHECK(std::abs(r.log_z - problem.log_z) < 3 * r.log_z_err);
+    const Eigen::VectorXd mean = r.mean(), sd = r.stddev();
+    for (std::size_t i = 0; i < problem.mean.size(); ++i)
+      CHECK(mean[static_cast<Eigen::Index>(i)] == Approx(problem.mean[i]).margin(moment_tolerance));
+    for (std::size_t i = 0; i < problem.sd.size(); ++i)
+      CHECK(sd[static_cast<Eigen::Index>(i)] == Approx(problem.sd[i]).epsilon(0.15));
+    log_z.push_back(r.log_z);
+    err.push_back(r.log_z_err);
+  }
+  // The reported error against the actual scatter (root mean square deviation from the truth,
+  // which has a known mean): within a factor of 3 either way.
+  double ms = 0, mean_err = 0;
+  for (std::size_t i = 0; i < log_z.size(); ++i) {
+    ms += std::pow(log_z[i] - problem.log_z, 2) / static_cast<double>(log_z.size());
+    mean_err += err[i] / static_cast<double>(err.size());
+  }
+  const double rms = std::sqrt(ms);
+  std::printf("%-16s rms deviation %.4f, mean reported error %.4f\n", problem.name.c_str(), rms,
+              mean_err);
+  CHECK(mean_err < 3 * rms);
+  CHECK(mean_err > rms / 3);
+}
+}  // namespace
+
+TEST_CASE("sequential: 2-D Gaussian of the README within 3 errors over 6 seeds",
+          "[statistical][sequential]") {
+  check_accuracy(parnest::reference::readme_gaussian(), {.n_live = 500}, 6, 0.02);
+}
+
+TEST_CASE("sequential: 2-D Gaussian in the unit square within 3 errors over 6 seeds",
+          "[statistical][sequential]") {
+  check_accuracy(parnest::reference::gaussian(2), {.n_live = 500}, 6, 0.02);
+}
+
+TEST_CASE("sequential: 10-D Gaussian within 3 errors over 6 seeds", "[statistical][sequential]") {
+  check_accuracy(parnest::reference::gaussian(10), {.n_live = 500}, 6, 0.02);
+}
+
+TEST_CASE("sequential: 2-D Gaussian shells (log Z = -1.75) within 3 errors over 6 seeds",
+          "[statistical][sequential]") {
+  check_accuracy(parnest::reference::gaussian_shells(), {.n_live = 500}, 6, 0.5);
+}

@@ -1,0 +1,15 @@
+# The README's first C++ block must be examples/quickstart.cpp, byte for byte, so that the
+# program a newcomer copies is the one the suite compiles and runs.
+file(READ ${README} readme)
+file(READ ${EXAMPLE} example)
+string(FIND "${readme}" "```cpp\n" start)
+if(start EQUAL -1)
+  message(FATAL_ERROR "README has no ```cpp block")
+endif()
+math(EXPR start "${start} + 7")
+string(SUBSTRING "${readme}" ${start} -1 rest)
+string(FIND "${rest}" "```" end)
+string(SUBSTRING "${rest}" 0 ${end} block)
+if(NOT block STREQUAL example)
+  message(FATAL_ERROR "README's first example differs from ${EXAMPLE}:\n--- README\n${block}--- example\n${example}")
+endif()

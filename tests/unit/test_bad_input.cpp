@@ -1,0 +1,160 @@
+// Bad input gets a parnest exception that names the values involved: no crash, no hang, and
+// no result that could be written as if the run had succeeded.
+#include <catch2/catch.hpp>
+
+#include <parnest/parnest.hpp>
+
+#include <cmath>
+#include <limits>
+
+using Catch::Matchers::Contains;
+
+namespace {
+parnest::Model square_model(double (*log_l)(std::span<const double>)) {
+  parnest::Model m;
+  m.names = {"x", "y"};
+  m.prior = [](std::span<const double> u, std::span<double> theta) {
+    for (std::size_t i = 0; i < u.size(); ++i) theta[i] = -5.0 + 10.0 * u[i];
+  };
+  m.log_likelihood = log_l;
+  return m;
+}
+double gaussian(std::span<const double> t) {
+  return -0.5 * (t[0] * t[0] + t[1] * t[1]);
+}
+}  // namespace
+
+TEST_CASE("a model whose names do not match what the prior writes is refused", "[errors][model]") {
+  parnest::Model m = square_model(gaussian);
+  SECTION("more names than the prior writes") {
+    m.names = {"x", "y", "z"};
+    m.prior = [](std::span<const double> u, std::span<double> theta) {
+      theta[0] = u[0];
+      theta[1] = u[1];
+    };
+    CHECK_THROWS_WITH(parnest::Sampler<parnest::Sequential>(m),
+                      Contains("model.names has 3 entries but the prior wrote only 2"));
+  }
+  SECTION("fewer names than the prior writes") {
+    m.names = {"x"};
+    m.prior = [](std::span<const double> u, std::span<double> theta) {
+      double* out = theta.data();  // a prior written for 2 parameters, given 1 name
+      out[0] = u[0];
+      out[1] = 0.5;
+    };
+    CHECK_THROWS_WITH(parnest::Sampler<parnest::Sequential>(m),
+                      Contains("the prior wrote 2 values but model.names has 1"));
+  }
+  SECTION("no names, no prior, no likelihood") {
+    m.names.clear();
+    CHECK_THROWS_WITH(parnest::Sampler<parnest::Sequential>(m), Contains("model.names is empty"));
+    m = square_model(gaussian);
+    m.prior = nullptr;
+    CHECK_THROWS_WITH(parnest::Sampler<parnest::Sequential>(m), Contains("model.prior is not set"));
+    m = square_model(gaussian);
+    m.log_likelihood = nullptr;
+    CHECK_THROWS_AS(parnest::Sampler<parnest::Sequential>(m), parnest::ConfigError);
+  }
+}
+
+TEST_CASE("out-of-range sequential options are refused, naming option, value and range",
+          "[errors][options]") {
+  const parnest::Model m = square_model(gaussian);
+  using S = parnest::Sampler<parnest::Sequential>;
+  CHECK_THROWS_WITH(S(m, {.n_live = 5}),
+                    Contains("n_live = 5 is invalid: need at least 2 d + 2 = 6 for 2 parameters"));
+  CHECK_THROWS_WITH(S(m, {.dlogz = -1}), Contains("dlogz = -1"));
+  CHECK_THROWS_WITH(S(m, {.n_live = 100, .n_replace = 51}), Contains("n_replace = 51"));
+  CHECK_THROWS_WITH(S(m, {.enlarge = 0.5}), Contains("enlarge = 0.5"));
+  CHECK_THROWS_AS(S(m, {.dlogz = std::nan("")}), std::invalid_argument);
+}
+
+TEST_CASE("NaN, +inf and exceptions from the likelihood stop the run naming the point",
+          "[errors][likelihood]") {
+  const int ncores = GENERATE(1, 2);
+  CAPTURE(ncores);
+  auto expect_failure = [&](double (*log_l)(std::span<const double>), const std::string& what) {
+    parnest::Sampler<parnest::Sequential> sampler(square_model(log_l), {.n_live = 50});
+    try {
+      (void)sampler.run({.ncores = ncores});
+      FAIL("run() returned a result");
+    } catch (const parnest::LikelihoodError& e) {
+      CHECK_THAT(e.what(), Contains(what));
+      CHECK_THAT(e.what(), Contains("x = ") && Contains("y = "));
+      REQUIRE(e.theta().size() == 2);
+      CHECK(e.theta()[0] > 1.0);  // the failing points are those with x > 1 below
+    }
+  };
+  expect_failure([](std::span<const double> t) { return t[0] > 1 ? std::nan("") : gaussian(t); },
+                 "returned NaN at");
+  expect_failure(
+      [](std::span<const double> t) {
+        return t[0] > 1 ? std::numeric_limits<double>::infinity() : gaussian(t);
+      },
+      "returned +inf at");
+  expect_failure(
+      [](std::span<const double> t) -> double {
+        if (t[0] > 1) throw std::domain_error("model undefined here");
+        return gaussian(t);
+      },
+      "the log-likelihood threw \"model undefined here\" at");
+}
+
+TEST_CASE("an exception from the prior transform names the unit-cube point",
+          "[errors][likelihood]") {
+  parnest::Model m = square_model(gaussian);
+  m.prior = [](std::span<const double> u, std::span<double> theta) {
+    if (u[0] > 0.9) throw std::out_of_range("table lookup");
+    theta[0] = u[0];
+    theta[1] = u[1];
+  };
+  parnest::Sampler<parnest::Sequential> sampler(m, {.n_live = 50});
+  CHECK_THROWS_WITH(
+      sampler.run({.ncores = 1}),
+      Contains("the prior transform threw \"table lookup\" at unit-cube point x = 0.9"));
+}
+
+TEST_CASE("log-likelihoods of -inf are allowed, and the prior mass where L = 0 is accounted for",
+          "[likelihood]") {
+  // L = 0 on the half x > 0 of the prior; the Gaussian (centre (-2, 0), width 0.3) lies in the
+  // other half, so Z = 2 pi 0.09 / 100 as if the cut were not there. Initial points are drawn
+  // where L > 0 only, so this checks that the lost prior mass is put back.
+  parnest::Model m = square_model([](std::span<const double> t) {
+    if (t[0] > 0) return -std::numeric_limits<double>::infinity();
+    return -0.5 * ((t[0] + 2) * (t[0] + 2) + t[1] * t[1]) / 0.09;
+  });
+  parnest::Sampler<parnest::Sequential> sampler(m, {.n_live = 400});
+  const parnest::Result r = sampler.run({.ncores = 1, .seed = 3});
+  const double truth = std::log(2 * M_PI * 0.09 / 100.0);
+  CHECK(std::abs(r.log_z - truth) < 3 * r.log_z_err);
+}
+
+TEST_CASE("a likelihood that is flat everywhere fails with a clear message, not a hang",
+          "[errors][sampler]") {
+  parnest::Sampler<parnest::Sequential> sampler(
+      square_model([](std::span<const double>) { return 1.0; }), {.n_live = 20, .max_draws = 2000});
+  CHECK_THROWS_WITH(sampler.run({.ncores = 2}),
+                    Contains("no point with log-likelihood above 1.000000 found in 2000 draws") &&
+                        Contains("plateau"));
+}
+
+TEST_CASE("a likelihood that is -inf everywhere fails with a clear message", "[errors][sampler]") {
+  parnest::Sampler<parnest::Sequential> sampler(square_model([](std::span<const double>) {
+                                                  return -std::numeric_limits<double>::infinity();
+                                                }),
+                                                {.n_live = 20, .max_draws = 500});
+  CHECK_THROWS_AS(sampler.run({.ncores = 1}), parnest::SamplerError);
+}
+
+TEST_CASE("all parnest errors can be caught as parnest::Error and as std::exception", "[errors]") {
+  try {
+    (void)parnest::uniform(2, 1);
+  } catch (const parnest::Error& e) {
+    CHECK_THAT(e.what(), Contains("parnest: uniform"));
+  }
+  try {
+    throw parnest::LikelihoodError("x", {1.0});
+  } catch (const std::exception& e) {
+    CHECK(std::string(e.what()) == "parnest: x");
+  }
+}
