@@ -17,6 +17,9 @@ namespace parnest {
 struct Result {
   double log_z = 0.0;        ///< log evidence
   double log_z_err = 0.0;    ///< its standard error, as estimated by the backend
+  /// The error from the information alone, sqrt(H / n_live) (Skilling's estimate), for
+  /// comparison with log_z_err (nested samplers: from simulated shrinkage).
+  double log_z_err_information = 0.0;
   double information = 0.0;  ///< Kullback-Leibler divergence H of posterior from prior (nats)
   std::size_t n_like = 0;    ///< likelihood evaluations
   double n_eff = 0.0;        ///< Kish effective sample size of the weighted samples
@@ -27,6 +30,7 @@ struct Result {
   Eigen::VectorXd log_weights;      ///< log posterior weight of each row; they sum to one
   Eigen::VectorXd log_likelihoods;  ///< log-likelihood of each row
 
+  std::vector<std::string> warnings;  ///< advice about the run (also printed on rank 0)
   std::string sampler;  ///< the backend, such as "sequential"
   std::string pool;     ///< the pool that evaluated the likelihood, such as "threads(2)"
   std::uint64_t seed = 0;

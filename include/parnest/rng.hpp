@@ -12,7 +12,14 @@
 namespace parnest {
 
 /// What a stream is used for; streams with different purposes never overlap.
-enum class StreamPurpose : std::uint32_t { replace = 1, resample = 2, shrinkage = 3, user = 100 };
+enum class StreamPurpose : std::uint32_t {
+  replace = 1,
+  resample = 2,
+  shrinkage = 3,
+  start = 4,
+  bound = 5,
+  user = 100
+};
 
 /// A random stream identified by (seed, purpose, iteration, slot). Draws are reproducible
 /// and independent across identifiers.

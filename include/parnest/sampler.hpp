@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <concepts>
+#include <cstdio>
 #include <cstdint>
 #include <utility>
 
@@ -61,7 +62,9 @@ class Sampler {
     result.names = problem_.model().names;
     result.sampler = B::name;
     result.pool = selection.pool->describe();
-    if (!selection.note.empty()) result.pool += " (" + selection.note + ")";
+    if (!selection.note.empty()) result.warnings.insert(result.warnings.begin(), selection.note);
+    if (is_root())
+      for (const auto& warning : result.warnings) std::fprintf(stderr, "parnest: warning: %s\n", warning.c_str());
     result.seed = run_options.seed;
     result.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,79 +1,89 @@
 #pragma once
 /// @file backend/sequential.hpp
-/// Static nested sampling (Skilling 2004), as in dynesty and MultiNest: n_live points; each
-/// iteration removes the k lowest and replaces them with points drawn uniformly from an
-/// enlarged bounding ellipsoid, constrained to a higher likelihood.
+/// Static nested sampling (Skilling 2004), as in dynesty, MultiNest and PolyChord: n_live
+/// points; each iteration removes the k lowest and replaces them, in parallel, with points
+/// drawn under the likelihood constraint by a constrained move (uniform in a bound of one or
+/// several ellipsoids, a random walk, or slice sampling).
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <numeric>
-#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "parnest/bound/ellipsoid.hpp"
+#include "parnest/bound/union.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/error.hpp"
+#include "parnest/moves/random_walk.hpp"
+#include "parnest/moves/slice.hpp"
+#include "parnest/moves/uniform.hpp"
 #include "parnest/pool/pool.hpp"
 #include "parnest/result.hpp"
 #include "parnest/rng.hpp"
 
 namespace parnest {
 
+/// How replacement points are drawn under the likelihood constraint.
+enum class Sample {
+  automatic,     ///< uniform while it is cheap, then random_slice (see Sequential::Options)
+  uniform,       ///< rejection sampling from the bound
+  random_walk,   ///< Metropolis walk from a live point, adaptive step
+  slice,         ///< slice sampling along the whitened axes in turn
+  random_slice   ///< slice sampling along random whitened directions
+};
+
 namespace detail {
 
-// Draws one replacement live point: uniform in the bound (the unit cube when `bound` is
-// empty), redrawn until its log-likelihood exceeds the row's threshold.
-// Input row: [threshold, iteration, slot]. Output row: [u (d), theta (d), log L, calls].
+// One replacement live point per row, drawn by the batch's move from the batch's bound.
+// Input row: [threshold, iteration, slot, start u (d)]. Output row: [u (d), theta (d), log L,
+// calls, accepted, proposed].
 class ReplaceTask final : public Task {
  public:
-  ReplaceTask(const Problem& problem, const std::optional<Ellipsoid>& bound, std::uint64_t seed,
-              std::size_t max_draws)
-      : problem_(problem), bound_(bound), seed_(seed), max_draws_(max_draws) {}
+  struct Context {
+    const Problem& problem;
+    const Bound& bound;
+    Sample move;  // never automatic here
+    double walk_scale;
+    std::size_t walks, slices, max_draws;
+    std::uint64_t seed;
+  };
+  explicit ReplaceTask(const Context& context) : c_(context) {}
 
-  static constexpr std::size_t input_width = 3;
-  static std::size_t output_width(std::size_t d) { return 2 * d + 2; }
+  static std::size_t input_width(std::size_t d) { return 3 + d; }
+  static std::size_t output_width(std::size_t d) { return 2 * d + 4; }
 
   void run(std::span<const double> in, std::span<double> out) const override {
-    const std::size_t d = problem_.dimension();
+    const std::size_t d = c_.problem.dimension();
     const double threshold = in[0];
-    RandomStream rng(seed_, StreamPurpose::replace, static_cast<std::uint64_t>(in[1]),
+    RandomStream rng(c_.seed, StreamPurpose::replace, static_cast<std::uint64_t>(in[1]),
                      static_cast<std::uint32_t>(in[2]));
-    const std::span<double> u = out.subspan(0, d), theta = out.subspan(d, d);
-    std::size_t calls = 0;
-    for (std::size_t draw = 0; draw < max_draws_; ++draw) {
-      if (bound_) {
-        bound_->sample(rng, u);
-        if (!std::all_of(u.begin(), u.end(), [](double x) { return x >= 0.0 && x <= 1.0; }))
-          continue;  // outside the prior: costs no likelihood call
-      } else {
-        for (double& x : u) x = rng.uniform();
-      }
-      const double log_l = problem_.evaluate(u, theta);
-      ++calls;
-      if (log_l > threshold) {
-        out[2 * d] = log_l;
-        out[2 * d + 1] = static_cast<double>(calls);
-        return;
-      }
+    moves::Point point{out.subspan(0, d), out.subspan(d, d), -std::numeric_limits<double>::infinity()};
+    moves::Counts counts;
+    if (c_.move == Sample::uniform) {
+      moves::uniform(c_.problem, c_.bound, threshold, rng, c_.max_draws, point, counts);
+    } else {
+      std::copy(in.begin() + 3, in.begin() + 3 + static_cast<std::ptrdiff_t>(d), point.u.begin());
+      if (c_.move == Sample::random_walk)
+        moves::random_walk(c_.problem, c_.bound, threshold, rng, c_.walks, c_.walk_scale,
+                           c_.max_draws, point, counts);
+      else
+        moves::slice(c_.problem, c_.bound, threshold, rng, c_.slices,
+                     c_.move == Sample::slice ? moves::SliceDirections::axes
+                                              : moves::SliceDirections::random,
+                     c_.max_draws, point, counts);
     }
-    throw SamplerError("no point with log-likelihood above " + std::to_string(threshold) +
-                       " found in " + std::to_string(max_draws_) + " draws (" +
-                       std::to_string(calls) + " likelihood calls) from the " +
-                       (bound_ ? "bounding ellipsoid" : "unit cube") +
-                       ": the likelihood may be flat at that value (a plateau), or its region "
-                       "above the threshold too small to find");
+    out[2 * d] = point.log_l;
+    out[2 * d + 1] = counts.calls;
+    out[2 * d + 2] = counts.accepted;
+    out[2 * d + 3] = counts.proposed;
   }
 
  private:
-  const Problem& problem_;
-  const std::optional<Ellipsoid>& bound_;
-  std::uint64_t seed_;
-  std::size_t max_draws_;
+  Context c_;
 };
 
 }  // namespace detail
@@ -84,26 +94,39 @@ class Sequential {
   /// Options of the sequential backend; validated when the Sampler is constructed.
   struct Options {
     /// Live points. More gives a smaller error (it falls as 1/sqrt(n_live)) at
-    /// proportionally more likelihood calls. At least 2 d + 2 (a bound needs a full-rank
-    /// covariance, with margin).
+    /// proportionally more likelihood calls. At least 2 d + 2.
     std::size_t n_live = 500;
-    /// Stop when the evidence still held by the live points, estimated as
-    /// max(L_live) X, would change log Z by less than this.
+    /// Stop when the evidence still held by the live points, estimated as max(L_live) X,
+    /// would change log Z by less than this.
     double dlogz = 0.1;
-    /// k: live points removed and replaced per iteration, each replacement drawn in parallel
-    /// through the pool. The shrinkage of removing k at once is accounted exactly; the cost
-    /// is an effective live count of about n_live - k / 2. 0 picks max(1, n_live / 50).
+    /// k: live points removed and replaced per iteration, the replacements drawn in parallel
+    /// through the pool. The shrinkage of removing k at once is accounted exactly; the cost is
+    /// an effective live count of about n_live - k / 2. 0 picks max(1, n_live / 50).
     /// Independent of the pool, so results do not depend on it.
     std::size_t n_replace = 0;
-    /// Factor (>= 1) by which the bounding ellipsoid's volume is enlarged beyond the live
-    /// points, as a margin for the part of the likelihood contour they do not reach.
+    /// The bound around the live points: none (the unit cube), single or multi ellipsoids.
+    BoundKind bound = BoundKind::multi;
+    /// The constrained move. automatic: uniform sampling from the bound while it needs fewer
+    /// likelihood calls per point than slice sampling would (about 4 calls for each of the
+    /// 3 d slices), then random_slice for the rest of the run.
+    Sample sample = Sample::automatic;
+    /// Volume factor (>= 1) applied to each ellipsoid on top of its cross-validated size.
     double enlarge = 1.25;
     /// Rebuild the bound after this many times n_live likelihood calls since the last one.
     double update_interval = 1.5;
-    /// Stop after this many likelihood calls even if dlogz is not reached (0: no limit).
+    /// Minimum steps of a random walk.
+    std::size_t walks = 25;
+    /// Slice updates per replacement (random_slice), or rounds of d updates (slice).
+    /// 0 picks 3 d for random_slice and 3 for slice: fewer leave each new point's radius
+    /// correlated with its start point's, which biases log Z upwards in many dimensions
+    /// (+0.46 at 30-D with d + 3 slices, +0.09 with 3 d; docs/benchmarks.md).
+    std::size_t slices = 0;
+    /// Stop after this many likelihood calls / iterations even if dlogz is not reached
+    /// (0: no limit). The result then covers only the prior volume explored so far.
     std::size_t max_calls = 0;
-    /// Draws from the bound allowed for one replacement point before the run fails with a
-    /// SamplerError (a likelihood plateau, or a vanishing constrained region).
+    std::size_t max_iterations = 0;
+    /// Proposals allowed for one replacement point (or one slice) before the run fails with a
+    /// SamplerError: a likelihood plateau, or a vanishing constrained region.
     std::size_t max_draws = 10'000'000;
   };
 
@@ -114,19 +137,22 @@ class Sequential {
     auto fail = [](const std::string& option, const std::string& value, const std::string& rule) {
       throw ConfigError("Sequential option " + option + " = " + value + " is invalid: " + rule);
     };
+    auto finite_at_least = [&](const char* option, double value, double lowest, bool strict) {
+      if (!std::isfinite(value) || value < lowest || (strict && value == lowest))
+        fail(option, std::to_string(value),
+             std::string("must be a finite number ") + (strict ? "> " : ">= ") + std::to_string(lowest));
+    };
     if (o.n_live < 2 * dimension + 2)
       fail("n_live", std::to_string(o.n_live),
            "need at least 2 d + 2 = " + std::to_string(2 * dimension + 2) + " for " +
                std::to_string(dimension) + " parameters");
-    if (!(o.dlogz > 0) || !std::isfinite(o.dlogz))
-      fail("dlogz", std::to_string(o.dlogz), "must be a finite number > 0");
+    finite_at_least("dlogz", o.dlogz, 0.0, true);
     if (o.n_replace > o.n_live / 2)
       fail("n_replace", std::to_string(o.n_replace),
            "must be at most n_live / 2 = " + std::to_string(o.n_live / 2) + " (0 picks a default)");
-    if (!(o.enlarge >= 1.0) || !std::isfinite(o.enlarge))
-      fail("enlarge", std::to_string(o.enlarge), "must be a finite number >= 1");
-    if (!(o.update_interval > 0) || !std::isfinite(o.update_interval))
-      fail("update_interval", std::to_string(o.update_interval), "must be a finite number > 0");
+    finite_at_least("enlarge", o.enlarge, 1.0, false);
+    finite_at_least("update_interval", o.update_interval, 0.0, true);
+    if (o.walks == 0) fail("walks", "0", "must be at least 1");
     if (o.max_draws == 0) fail("max_draws", "0", "must be at least 1");
   }
 
@@ -135,8 +161,8 @@ class Sequential {
         options_(options),
         seed_(seed),
         d_(problem.dimension()),
-        k_(options.n_replace > 0 ? options.n_replace
-                                 : std::max<std::size_t>(1, options.n_live / 50)) {
+        k_(options.n_replace > 0 ? options.n_replace : std::max<std::size_t>(1, options.n_live / 50)),
+        move_(options.sample == Sample::automatic ? Sample::uniform : options.sample) {
     validate(options, d_);
   }
 
@@ -144,25 +170,31 @@ class Sequential {
   bool step(Pool& pool) {
     if (finished_) return false;
     if (live_log_l_.empty()) {
+      if (pool.size() > k_)
+        warnings_.push_back("n_replace = " + std::to_string(k_) + " replacements per iteration keep at most " +
+                            std::to_string(k_) + " of the pool's " + std::to_string(pool.size()) +
+                            " workers busy: raise n_replace to several times the pool size, or use "
+                            "a batch-style backend");
       initialise(pool);
       return true;
     }
     const std::vector<std::size_t> lowest = lowest_live(k_);
     for (std::size_t j = 0; j < k_; ++j) {
-      const double shrink =
-          1.0 / static_cast<double>(options_.n_live - j);  // E[-log t], t ~ Beta(n, 1)
-      record_dead(lowest[j], log_x_ + std::log(-std::expm1(-shrink)));
+      const std::size_t n = options_.n_live - j;
+      const double shrink = 1.0 / static_cast<double>(n);  // E[-log t], t ~ Beta(n, 1)
+      record_dead(lowest[j], log_x_ + std::log(-std::expm1(-shrink)), n);
       log_x_ -= shrink;
     }
     const double threshold = live_log_l_[lowest.back()];
     if (static_cast<double>(n_like_ - calls_at_update_) >=
         options_.update_interval * static_cast<double>(options_.n_live))
       update_bound();
-    const RowMatrix fresh = replace(pool, k_, threshold);
-    for (std::size_t j = 0; j < k_; ++j)
-      store_live(lowest[j], fresh.row(static_cast<Eigen::Index>(j)));
+    const RowMatrix fresh = replace(pool, k_, threshold, starts(lowest));
+    for (std::size_t j = 0; j < k_; ++j) store_live(lowest[j], fresh.row(static_cast<Eigen::Index>(j)));
     ++iteration_;
-    if (converged() || (options_.max_calls > 0 && n_like_ >= options_.max_calls)) finish();
+    if (converged() || (options_.max_calls > 0 && n_like_ >= options_.max_calls) ||
+        (options_.max_iterations > 0 && iteration_ >= options_.max_iterations))
+      finish();
     return true;
   }
 
@@ -170,14 +202,11 @@ class Sequential {
   Result result() const {
     Result r;
     const std::size_t n = dead_log_l_.size();
-    r.samples =
-        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-            dead_theta_.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d_));
-    r.log_likelihoods =
-        Eigen::Map<const Eigen::VectorXd>(dead_log_l_.data(), static_cast<Eigen::Index>(n));
+    r.samples = Eigen::Map<const RowMatrix>(dead_theta_.data(), static_cast<Eigen::Index>(n),
+                                            static_cast<Eigen::Index>(d_));
+    r.log_likelihoods = Eigen::Map<const Eigen::VectorXd>(dead_log_l_.data(), static_cast<Eigen::Index>(n));
     Eigen::VectorXd log_w(static_cast<Eigen::Index>(n));
-    for (std::size_t i = 0; i < n; ++i)
-      log_w[static_cast<Eigen::Index>(i)] = dead_log_l_[i] + dead_log_dx_[i];
+    for (std::size_t i = 0; i < n; ++i) log_w[static_cast<Eigen::Index>(i)] = dead_log_l_[i] + dead_log_dx_[i];
     r.log_z = detail::log_sum_exp(log_w);
     r.log_weights = log_w.array() - r.log_z;
     double h = 0.0;  // H = sum p_i log L_i - log Z, skipping points of zero weight
@@ -186,10 +215,12 @@ class Sequential {
       if (p > 0) h += p * dead_log_l_[i];
     }
     r.information = std::max(0.0, h - r.log_z);
-    r.log_z_err = std::sqrt(r.information / effective_live() + log_x0_variance_);
+    r.log_z_err_information = std::sqrt(r.information / effective_live() + log_x0_variance_);
+    r.log_z_err = std::sqrt(simulated_log_z_variance() + log_x0_variance_);
     r.n_eff = std::exp(-detail::log_sum_exp(2.0 * r.log_weights));
     r.n_like = n_like_;
     r.n_iterations = iteration_;
+    r.warnings = warnings_;
     return r;
   }
 
@@ -200,30 +231,68 @@ class Sequential {
     live_u_.resize(static_cast<Eigen::Index>(options_.n_live), static_cast<Eigen::Index>(d_));
     live_theta_.resize(live_u_.rows(), live_u_.cols());
     live_log_l_.resize(options_.n_live);
-    const std::size_t before = n_like_;
-    const RowMatrix fresh =
-        replace(pool, options_.n_live, -std::numeric_limits<double>::infinity());
-    for (std::size_t i = 0; i < options_.n_live; ++i)
-      store_live(i, fresh.row(static_cast<Eigen::Index>(i)));
-    const double kept =
-        static_cast<double>(options_.n_live) / static_cast<double>(n_like_ - before);
+    const RowMatrix none(static_cast<Eigen::Index>(options_.n_live), static_cast<Eigen::Index>(d_));
+    const Sample move = move_;
+    move_ = Sample::uniform;  // from the unit cube: the bound is the cube until the first update
+    const RowMatrix fresh = replace(pool, options_.n_live, -std::numeric_limits<double>::infinity(), none);
+    move_ = move;
+    for (std::size_t i = 0; i < options_.n_live; ++i) store_live(i, fresh.row(static_cast<Eigen::Index>(i)));
+    initial_calls_ = n_like_;
+    const double kept = static_cast<double>(options_.n_live) / static_cast<double>(initial_calls_);
     log_x_ = std::log(kept);
     // Var(log of the kept fraction) for a negative-binomial estimate: (1 - p) / n.
     log_x0_variance_ = (1.0 - kept) / static_cast<double>(options_.n_live);
     calls_at_update_ = n_like_;
+    window_ = {};
     ++iteration_;
   }
 
-  // Draws `count` replacement points above `threshold` in parallel, one task each.
-  RowMatrix replace(Pool& pool, std::size_t count, double threshold) {
-    RowMatrix in(static_cast<Eigen::Index>(count), detail::ReplaceTask::input_width);
-    for (std::size_t j = 0; j < count; ++j)
-      in.row(static_cast<Eigen::Index>(j)) << threshold, static_cast<double>(iteration_),
-          static_cast<double>(j);
-    RowMatrix out(static_cast<Eigen::Index>(count),
-                  static_cast<Eigen::Index>(detail::ReplaceTask::output_width(d_)));
-    pool.map(detail::ReplaceTask(problem_, bound_, seed_, options_.max_draws), in, out);
-    n_like_ += static_cast<std::size_t>(out.col(out.cols() - 1).sum());
+  // Start points for walks and slices: live points other than those being replaced, chosen
+  // from a stream of their own so that the choice does not depend on the pool.
+  RowMatrix starts(const std::vector<std::size_t>& replaced) const {
+    RowMatrix s(static_cast<Eigen::Index>(k_), static_cast<Eigen::Index>(d_));
+    if (move_ == Sample::uniform) return s;
+    RandomStream rng(seed_, StreamPurpose::start, iteration_, 0);
+    for (std::size_t j = 0; j < k_; ++j) {
+      std::size_t pick;
+      do pick = rng.below(options_.n_live);
+      while (std::find(replaced.begin(), replaced.end(), pick) != replaced.end());
+      s.row(static_cast<Eigen::Index>(j)) = live_u_.row(static_cast<Eigen::Index>(pick));
+    }
+    return s;
+  }
+
+  // Draws `count` replacement points above `threshold` in parallel, one task each, and adapts
+  // the walk's step from the acceptance of the batch.
+  RowMatrix replace(Pool& pool, std::size_t count, double threshold, const RowMatrix& start) {
+    RowMatrix in(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(detail::ReplaceTask::input_width(d_)));
+    for (std::size_t j = 0; j < count; ++j) {
+      const auto row = static_cast<Eigen::Index>(j);
+      in(row, 0) = threshold;
+      in(row, 1) = static_cast<double>(iteration_);
+      in(row, 2) = static_cast<double>(j);
+      in.row(row).tail(static_cast<Eigen::Index>(d_)) = start.row(row);
+    }
+    RowMatrix out(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(detail::ReplaceTask::output_width(d_)));
+    static const Bound cube;
+    // Uniform draws come from the bound; walks and slices take their scale from the single
+    // ellipsoid around all live points, which, unlike a per-point choice among several
+    // ellipsoids, leaves the move's target distribution unchanged.
+    const Bound& source = move_ != Sample::uniform ? shape_ : bound_beats_cube_ ? bound_ : cube;
+    const std::size_t slices = options_.slices > 0 ? options_.slices : 3 * (move_ == Sample::slice ? 1 : d_);
+    pool.map(detail::ReplaceTask({problem_, source, move_, walk_scale_, options_.walks, slices,
+                                  options_.max_draws, seed_}),
+             in, out);
+    const auto w = static_cast<Eigen::Index>(2 * d_);
+    moves::Counts batch{out.col(w + 1).sum(), out.col(w + 2).sum(), out.col(w + 3).sum()};
+    n_like_ += static_cast<std::size_t>(batch.calls);
+    window_.calls += batch.calls;
+    window_.accepted += batch.accepted;
+    if (move_ == Sample::random_walk && batch.proposed > 0) {
+      // Aim at half the steps accepted (dynesty's rule, per batch).
+      const double rate = batch.accepted / batch.proposed;
+      walk_scale_ *= std::exp((rate - 0.5) / (0.5 * static_cast<double>(d_)));
+    }
     return out;
   }
 
@@ -234,11 +303,12 @@ class Sequential {
     live_log_l_[i] = row[2 * d];
   }
 
-  void record_dead(std::size_t i, double log_dx) {
+  void record_dead(std::size_t i, double log_dx, std::size_t n_live_then) {
     const auto row = live_theta_.row(static_cast<Eigen::Index>(i));
     dead_theta_.insert(dead_theta_.end(), row.data(), row.data() + d_);
     dead_log_l_.push_back(live_log_l_[i]);
     dead_log_dx_.push_back(log_dx);
+    dead_n_.push_back(static_cast<std::uint32_t>(n_live_then));
     log_z_ = detail::log_add_exp(log_z_, live_log_l_[i] + log_dx);
   }
 
@@ -250,34 +320,36 @@ class Sequential {
     auto below = [&](std::size_t a, std::size_t b) {
       return live_log_l_[a] < live_log_l_[b] || (live_log_l_[a] == live_log_l_[b] && a < b);
     };
-    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count - 1),
-                     order.end(), below);
+    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count - 1), order.end(), below);
     std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count), below);
     order.resize(count);
     return order;
   }
 
-  // The ellipsoid around all live points, if it is smaller than the unit cube; else none.
+  // Rebuilds the bound around all live points, and lets `automatic` give up uniform sampling
+  // once it costs more calls per point than slice sampling would.
   void update_bound() {
-    Ellipsoid e = Ellipsoid::bounding(live_u_, options_.enlarge);
-    if (e.log_volume() < 0.0)
-      bound_ = std::move(e);
-    else
-      bound_.reset();
+    RandomStream rng(seed_, StreamPurpose::bound, iteration_, 0);
+    bound_ = Bound::build(live_u_, options_.bound, options_.enlarge, rng);
+    bound_beats_cube_ = bound_.log_volume_in_cube(rng) < 0.0;
+    shape_ = Bound::around(Ellipsoid::bounding(live_u_));
+    if (options_.sample == Sample::automatic && move_ == Sample::uniform && window_.accepted > 0 &&
+        window_.calls / window_.accepted > 12.0 * static_cast<double>(d_))
+      move_ = Sample::random_slice;
+    window_ = {};
     calls_at_update_ = n_like_;
   }
 
   bool converged() const {
     const double max_log_l = *std::max_element(live_log_l_.begin(), live_log_l_.end());
-    const double remaining = max_log_l + log_x_;
-    return detail::log_add_exp(log_z_, remaining) - log_z_ < options_.dlogz;
+    return detail::log_add_exp(log_z_, max_log_l + log_x_) - log_z_ < options_.dlogz;
   }
 
   // The live points become the last samples; each holds an equal share of what remains of X.
   void finish() {
     const std::vector<std::size_t> all = lowest_live(options_.n_live);
     const double log_share = log_x_ - std::log(static_cast<double>(options_.n_live));
-    for (std::size_t i : all) record_dead(i, log_share);
+    for (std::size_t j = 0; j < all.size(); ++j) record_dead(all[j], log_share, options_.n_live - j);
     finished_ = true;
   }
 
@@ -293,21 +365,53 @@ class Sequential {
     return s1 / s2;
   }
 
+  // Variance of log Z over simulated shrinkage sequences: each dead point's volume ratio drawn
+  // from Beta(n, 1) for the live count n it was removed at (the final live points as if removed
+  // one by one), the evidence recomputed, and the spread measured.
+  double simulated_log_z_variance() const {
+    constexpr int realisations = 100;
+    const std::size_t n = dead_log_l_.size();
+    const std::size_t n_main = n - options_.n_live;  // the final live points come last
+    const double log_x0 = std::log(static_cast<double>(options_.n_live) / static_cast<double>(initial_calls_));
+    double sum = 0.0, sum2 = 0.0;
+    for (int r = 0; r < realisations; ++r) {
+      RandomStream rng(seed_, StreamPurpose::shrinkage, static_cast<std::uint64_t>(r), 0);
+      double log_x = log_x0, log_z = -std::numeric_limits<double>::infinity();
+      for (std::size_t i = 0; i < n; ++i) {
+        const double n_i = i < n_main ? dead_n_[i] : static_cast<double>(options_.n_live - (i - n_main));
+        const double log_t = std::log(rng.uniform_open()) / n_i;  // t ~ Beta(n_i, 1)
+        log_z = detail::log_add_exp(log_z, dead_log_l_[i] + log_x + std::log(-std::expm1(log_t)));
+        log_x += log_t;
+      }
+      sum += log_z;
+      sum2 += log_z * log_z;
+    }
+    const double mean = sum / realisations;
+    return std::max(0.0, (sum2 / realisations - mean * mean) * realisations / (realisations - 1));
+  }
+
   const detail::Problem& problem_;
   Options options_;
   std::uint64_t seed_;
   std::size_t d_;
   std::size_t k_;
+  Sample move_;
+  double walk_scale_ = 1.0;
 
   RowMatrix live_u_, live_theta_;
   std::vector<double> live_log_l_;
-  std::optional<Ellipsoid> bound_;  // none: the unit cube
+  Bound bound_;  // the unit cube until the first update
+  bool bound_beats_cube_ = false;  // uniform draws from bound_ cost fewer calls than the cube
+  Bound shape_;  // one ellipsoid around the live points: the scale of walks and slices
 
   std::vector<double> dead_theta_, dead_log_l_, dead_log_dx_;
+  std::vector<std::uint32_t> dead_n_;
   double log_x_ = 0.0;
   double log_z_ = -std::numeric_limits<double>::infinity();
   double log_x0_variance_ = 0.0;
-  std::size_t n_like_ = 0, calls_at_update_ = 0, iteration_ = 0;
+  moves::Counts window_;  // calls and acceptances since the last bound update
+  std::size_t n_like_ = 0, calls_at_update_ = 0, iteration_ = 0, initial_calls_ = 0;
+  std::vector<std::string> warnings_;
   bool finished_ = false;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 /// @file bound/ellipsoid.hpp
-/// An ellipsoid in the unit hypercube: the bound that proposals are drawn from.
+/// An ellipsoid in the unit hypercube: the building block of the bounds proposals come from.
 
 #include <cmath>
 #include <numbers>
@@ -18,9 +18,8 @@ namespace parnest {
 class Ellipsoid {
  public:
   /// The smallest ellipsoid with the points' covariance shape that holds every point (rows of
-  /// `points`), then scaled so that its volume grows by `enlarge` (>= 1): the margin for
-  /// parts of the likelihood contour that no point happens to touch.
-  static Ellipsoid bounding(const RowMatrix& points, double enlarge) {
+  /// `points`, at least d + 1 of them), then scaled so that its volume grows by `enlarge` (>= 1).
+  static Ellipsoid bounding(const RowMatrix& points, double enlarge = 1.0) {
     const Eigen::Index d = points.cols();
     Ellipsoid e;
     e.center_ = points.colwise().mean().transpose();
@@ -34,20 +33,38 @@ class Ellipsoid {
       cov.diagonal().array() += ridge;
       llt.compute(cov);
     }
-    // Largest Mahalanobis distance of any point: scale the shape until it holds them all.
-    const Eigen::MatrixXd whitened = llt.matrixL().solve(centred.transpose());
-    const double max_r2 = whitened.colwise().squaredNorm().maxCoeff();
-    const double scale = std::sqrt(max_r2) * std::pow(enlarge, 1.0 / static_cast<double>(d));
     e.axes_ = llt.matrixL();
-    e.axes_ *= scale;
-    e.log_volume_ = log_unit_ball_volume(d) + e.axes_.diagonal().array().log().sum();
+    // Largest Mahalanobis distance of any point: scale the shape until it holds them all.
+    e.set_inverse();
+    double max_r2 = 0.0;
+    for (Eigen::Index i = 0; i < points.rows(); ++i)
+      max_r2 = std::max(max_r2, e.distance2(points.row(i).transpose()));
+    return e.scaled(std::sqrt(max_r2) * std::pow(enlarge, 1.0 / static_cast<double>(d)));
+  }
+
+  /// This ellipsoid with every axis multiplied by `factor` (> 0).
+  Ellipsoid scaled(double factor) const {
+    Ellipsoid e = *this;
+    e.axes_ *= factor;
+    e.set_inverse();
     return e;
   }
 
   std::size_t dimension() const noexcept { return static_cast<std::size_t>(center_.size()); }
   const Eigen::VectorXd& center() const noexcept { return center_; }
+  /// The lower-triangular A: x = center + A z maps the unit ball onto the ellipsoid.
+  const Eigen::MatrixXd& axes() const noexcept { return axes_; }
   /// log of the ellipsoid's volume.
   double log_volume() const noexcept { return log_volume_; }
+
+  /// (x - c)^T (A A^T)^{-1} (x - c): at most 1 inside.
+  template <class Vector>
+  double distance2(const Vector& x) const {
+    return (inverse_axes_.triangularView<Eigen::Lower>() * (x - center_)).squaredNorm();
+  }
+  bool contains(std::span<const double> x) const {
+    return distance2(Eigen::Map<const Eigen::VectorXd>(x.data(), center_.size())) <= 1.0;
+  }
 
   /// A point drawn uniformly from the ellipsoid into `x`.
   void sample(RandomStream& rng, std::span<double> x) const {
@@ -66,8 +83,15 @@ class Ellipsoid {
   }
 
  private:
+  void set_inverse() {
+    inverse_axes_ = axes_.triangularView<Eigen::Lower>().solve(
+        Eigen::MatrixXd::Identity(axes_.rows(), axes_.cols()));
+    log_volume_ = log_unit_ball_volume(axes_.rows()) + axes_.diagonal().array().abs().log().sum();
+  }
+
   Eigen::VectorXd center_;
-  Eigen::MatrixXd axes_;  // lower-triangular A
+  Eigen::MatrixXd axes_;          // lower-triangular A
+  Eigen::MatrixXd inverse_axes_;  // A^{-1}, lower-triangular
   double log_volume_ = 0.0;
 };
 

@@ -47,6 +47,12 @@ class Problem {
   /// theta = prior(u), then the log-likelihood at theta: finite or -infinity.
   /// @throws LikelihoodError if the prior or likelihood throws, or log L is NaN or +inf.
   double evaluate(std::span<const double> u, std::span<double> theta) const {
+    transform(u, theta);
+    return log_likelihood(theta);
+  }
+
+  /// theta = prior(u). @throws LikelihoodError if the prior throws.
+  void transform(std::span<const double> u, std::span<double> theta) const {
     try {
       model_.prior(u, theta);
     } catch (const std::exception& e) {
@@ -54,6 +60,10 @@ class Problem {
     } catch (...) {
       fail("the prior transform threw a non-standard exception at unit-cube point ", u);
     }
+  }
+
+  /// The log-likelihood at theta. @throws LikelihoodError if it throws or is NaN or +inf.
+  double log_likelihood(std::span<const double> theta) const {
     double log_l;
     try {
       log_l = model_.log_likelihood(theta);

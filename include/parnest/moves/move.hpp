@@ -1,0 +1,30 @@
+#pragma once
+/// @file moves/move.hpp
+/// What the constrained moves share: a point in the unit cube with its parameters and
+/// log-likelihood, and the counts the sampler adapts from.
+
+#include <algorithm>
+#include <span>
+
+namespace parnest::moves {
+
+/// The current point of a move: unit-cube coordinates, parameters, log-likelihood.
+struct Point {
+  std::span<double> u;
+  std::span<double> theta;
+  double log_l;
+};
+
+/// Counts of one move, summed by the sampler over a batch to adapt step sizes and choose
+/// between samplers.
+struct Counts {
+  double calls = 0;     ///< likelihood evaluations
+  double accepted = 0;  ///< proposals inside the constraint
+  double proposed = 0;  ///< proposals made (including those outside the unit cube)
+};
+
+inline bool in_unit_cube(std::span<const double> u) {
+  return std::all_of(u.begin(), u.end(), [](double x) { return x >= 0.0 && x <= 1.0; });
+}
+
+}  // namespace parnest::moves

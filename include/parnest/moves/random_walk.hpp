@@ -1,0 +1,49 @@
+#pragma once
+/// @file moves/random_walk.hpp
+/// A Metropolis random walk under the likelihood constraint, started from a live point, with
+/// steps uniform in the local bounding ellipsoid scaled by an adaptive factor.
+
+#include <Eigen/Core>
+
+#include "parnest/bound/union.hpp"
+#include "parnest/detail/problem.hpp"
+#include "parnest/error.hpp"
+#include "parnest/moves/move.hpp"
+
+namespace parnest::moves {
+
+/// Walks `walks` steps from `point` (in place), and on until at least one step was accepted,
+/// accepting steps inside the unit cube with log L > threshold.
+/// @throws SamplerError if no step is accepted within `max_draws` proposals.
+inline void random_walk(const detail::Problem& problem, const Bound& bound, double threshold,
+                        RandomStream& rng, std::size_t walks, double scale, std::size_t max_draws,
+                        Point& point, Counts& counts) {
+  const Eigen::Index d = static_cast<Eigen::Index>(point.u.size());
+  const Ellipsoid* local = bound.nearest(point.u);
+  // In the unit cube, steps are scaled against the cube itself.
+  const Eigen::MatrixXd axes = local ? local->axes() : Eigen::MatrixXd::Identity(d, d);
+  Eigen::VectorXd z(d), trial(d), trial_theta(d);
+  for (std::size_t step = 0; step < max_draws; ++step) {
+    if (step >= walks && counts.accepted > 0) return;
+    for (Eigen::Index i = 0; i < d; ++i) z[i] = rng.normal();
+    z *= std::pow(rng.uniform_open(), 1.0 / static_cast<double>(d)) / z.norm();
+    z = axes.triangularView<Eigen::Lower>() * z;
+    trial = Eigen::Map<const Eigen::VectorXd>(point.u.data(), d) + scale * z;
+    counts.proposed += 1;
+    if (!in_unit_cube({trial.data(), static_cast<std::size_t>(d)})) continue;
+    const double log_l = problem.evaluate({trial.data(), static_cast<std::size_t>(d)},
+                                          {trial_theta.data(), static_cast<std::size_t>(d)});
+    counts.calls += 1;
+    if (log_l > threshold) {
+      Eigen::Map<Eigen::VectorXd>(point.u.data(), d) = trial;
+      Eigen::Map<Eigen::VectorXd>(point.theta.data(), d) = trial_theta;
+      point.log_l = log_l;
+      counts.accepted += 1;
+    }
+  }
+  throw SamplerError("the random walk accepted no step in " + std::to_string(max_draws) +
+                     " proposals above log-likelihood " + std::to_string(threshold) +
+                     ": the constrained region may be a plateau or vanishingly small");
+}
+
+}  // namespace parnest::moves
