@@ -40,15 +40,22 @@ double seconds_per_model_call(const parnest::Model& model) {
 
 void accuracy_table(int seeds) {
   std::printf(
-      "Sequential backend, n_live 500, default options, serial pool, %d seeds (medians)\n\n",
+      "Sequential backend, n_live 500, default options unless noted, serial pool, %d seeds "
+      "(medians)\n\n",
       seeds);
-  std::printf("| problem | calls | sigma | |dlogZ|/sigma (max) | wall s | overhead us/call |\n");
-  std::printf("| --- | --- | --- | --- | --- | --- |\n");
-  for (const auto& problem :
-       {parnest::reference::readme_gaussian(), parnest::reference::gaussian(2),
-        parnest::reference::gaussian_shells(), parnest::reference::gaussian(10),
-        parnest::reference::gaussian(20)}) {
-    parnest::Sampler<parnest::Sequential> sampler(problem.model, {.n_live = 500});
+  std::printf(
+      "| problem | sample | calls | sigma | |dlogZ|/sigma (max) | wall s | overhead us/call |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- | --- |\n");
+  using parnest::Sample;
+  namespace ref = parnest::reference;
+  const std::pair<ref::Problem, Sample> cases[] = {
+      {ref::readme_gaussian(), Sample::automatic}, {ref::gaussian(2), Sample::automatic},
+      {ref::gaussian_shells(), Sample::automatic}, {ref::eggbox(), Sample::automatic},
+      {ref::rosenbrock(), Sample::automatic},      {ref::gaussian(10), Sample::automatic},
+      {ref::gaussian(10), Sample::uniform},        {ref::correlated_gaussian(), Sample::automatic},
+      {ref::gaussian(30), Sample::automatic}};
+  for (const auto& [problem, sample] : cases) {
+    parnest::Sampler<parnest::Sequential> sampler(problem.model, {.n_live = 500, .sample = sample});
     const double model_cost = seconds_per_model_call(problem.model);
     std::vector<double> calls, sigma, pull, wall, overhead;
     for (int seed = 1; seed <= seeds; ++seed) {
@@ -61,9 +68,10 @@ void accuracy_table(int seeds) {
       overhead.push_back((r.wall_seconds - model_cost * static_cast<double>(r.n_like)) /
                          static_cast<double>(r.n_like) * 1e6);
     }
-    std::printf("| %s | %.0f | %.3f | %.2f (%.2f) | %.3f | %.2f |\n", problem.name.c_str(),
-                median(calls), median(sigma), median(pull),
-                *std::max_element(pull.begin(), pull.end()), median(wall), median(overhead));
+    std::printf("| %s | %s | %.0f | %.3f | %.2f (%.2f) | %.3f | %.2f |\n", problem.name.c_str(),
+                sample == Sample::uniform ? "uniform" : "automatic", median(calls), median(sigma),
+                median(pull), *std::max_element(pull.begin(), pull.end()), median(wall),
+                median(overhead));
   }
 }
 

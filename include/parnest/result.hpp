@@ -15,8 +15,8 @@ namespace parnest {
 
 /// The outcome of Sampler::run, identical on every rank of an MPI run.
 struct Result {
-  double log_z = 0.0;        ///< log evidence
-  double log_z_err = 0.0;    ///< its standard error, as estimated by the backend
+  double log_z = 0.0;      ///< log evidence
+  double log_z_err = 0.0;  ///< its standard error, as estimated by the backend
   /// The error from the information alone, sqrt(H / n_live) (Skilling's estimate), for
   /// comparison with log_z_err (nested samplers: from simulated shrinkage).
   double log_z_err_information = 0.0;
@@ -31,8 +31,8 @@ struct Result {
   Eigen::VectorXd log_likelihoods;  ///< log-likelihood of each row
 
   std::vector<std::string> warnings;  ///< advice about the run (also printed on rank 0)
-  std::string sampler;  ///< the backend, such as "sequential"
-  std::string pool;     ///< the pool that evaluated the likelihood, such as "threads(2)"
+  std::string sampler;                ///< the backend, such as "sequential"
+  std::string pool;  ///< the pool that evaluated the likelihood, such as "threads(2)"
   std::uint64_t seed = 0;
   double wall_seconds = 0.0;
 

@@ -4,8 +4,8 @@
 
 #include <chrono>
 #include <concepts>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <utility>
 
 #include "parnest/detail/problem.hpp"
@@ -64,7 +64,8 @@ class Sampler {
     result.pool = selection.pool->describe();
     if (!selection.note.empty()) result.warnings.insert(result.warnings.begin(), selection.note);
     if (is_root())
-      for (const auto& warning : result.warnings) std::fprintf(stderr, "parnest: warning: %s\n", warning.c_str());
+      for (const auto& warning : result.warnings)
+        std::fprintf(stderr, "parnest: warning: %s\n", warning.c_str());
     result.seed = run_options.seed;
     result.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

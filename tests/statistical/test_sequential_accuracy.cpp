@@ -48,7 +48,8 @@ void check_accuracy(const parnest::reference::Problem& problem,
 }
 }  // namespace
 
-TEST_CASE("sequential: 2-D Gaussian of the README within 3 errors over 6 seeds", "[statistical][sequential]") {
+TEST_CASE("sequential: 2-D Gaussian of the README within 3 errors over 6 seeds",
+          "[statistical][sequential]") {
   check_accuracy(parnest::reference::readme_gaussian(), {.n_live = 500}, 6, 0.02);
 }
 
@@ -73,7 +74,9 @@ TEST_CASE("sequential: 2-D Gaussian shells (log Z = -1.75) within 3 errors over 
 
 TEST_CASE("sequential: 2-D eggbox (log Z = 235.856) within 3 errors over 6 seeds",
           "[statistical][sequential]") {
-  check_accuracy(parnest::reference::eggbox(), {.n_live = 500}, 6, 0.5);
+  // The mean of x over 18 modes spread across [0, 10 pi] (sd 9) has a sampling error of about
+  // sd / sqrt(n_eff) = 0.25 plus the noise of the mode weights: 1.0 is about 4 of those.
+  check_accuracy(parnest::reference::eggbox(), {.n_live = 500}, 6, 1.0);
 }
 
 TEST_CASE("sequential: 2-D Rosenbrock (log Z = -5.804 by quadrature) within 3 errors over 6 seeds",
@@ -90,13 +93,15 @@ TEST_CASE("sequential: every sampler and bound is accurate on the 2-D shells and
           "[statistical][sequential]") {
   using parnest::BoundKind;
   using parnest::Sample;
-  for (const auto& [bound, sample] :
-       {std::pair{BoundKind::none, Sample::uniform}, {BoundKind::single, Sample::uniform},
-        {BoundKind::multi, Sample::random_walk}, {BoundKind::multi, Sample::slice},
-        {BoundKind::multi, Sample::random_slice}}) {
+  for (const auto& [bound, sample] : {std::pair{BoundKind::none, Sample::uniform},
+                                      {BoundKind::single, Sample::uniform},
+                                      {BoundKind::multi, Sample::random_walk},
+                                      {BoundKind::multi, Sample::slice},
+                                      {BoundKind::multi, Sample::random_slice}}) {
     CAPTURE(static_cast<int>(bound), static_cast<int>(sample));
     const parnest::Sequential::Options options{.n_live = 300, .bound = bound, .sample = sample};
     check_accuracy(parnest::reference::gaussian_shells(), options, 3, 0.5);
-    if (bound != BoundKind::none) check_accuracy(parnest::reference::gaussian(10), options, 3, 0.03);
+    if (bound != BoundKind::none)
+      check_accuracy(parnest::reference::gaussian(10), options, 3, 0.03);
   }
 }

@@ -29,15 +29,20 @@ inline std::vector<std::string> numbered_names(std::size_t d) {
   return names;
 }
 
+/// The uniform prior on [lo, hi]^d.
+inline PriorTransform box_prior(double lo, double hi) {
+  return [lo, hi](std::span<const double> u, std::span<double> theta) {
+    for (std::size_t i = 0; i < u.size(); ++i) theta[i] = lo + (hi - lo) * u[i];
+  };
+}
+
 /// Normalised isotropic Gaussian N(0.5, sigma^2) in d dims, uniform prior on [0,1]^d:
 /// Z = prod over dims of the Gaussian's mass inside [0,1] = (2 Phi(0.5/sigma) - 1)^d.
 inline Problem gaussian(std::size_t d, double sigma = 0.1) {
   Problem p;
   p.name = "gauss-" + std::to_string(d);
   p.model.names = numbered_names(d);
-  p.model.prior = [](std::span<const double> u, std::span<double> theta) {
-    for (std::size_t i = 0; i < u.size(); ++i) theta[i] = u[i];
-  };
+  p.model.prior = box_prior(0.0, 1.0);
   const double log_norm =
       -0.5 * static_cast<double>(d) * std::log(2 * std::numbers::pi * sigma * sigma);
   p.model.log_likelihood = [sigma, log_norm](std::span<const double> x) {
@@ -58,9 +63,7 @@ inline Problem gaussian_shells() {
   Problem p;
   p.name = "shells-2";
   p.model.names = {"x", "y"};
-  p.model.prior = [](std::span<const double> u, std::span<double> theta) {
-    for (std::size_t i = 0; i < 2; ++i) theta[i] = -6.0 + 12.0 * u[i];
-  };
+  p.model.prior = box_prior(-6.0, 6.0);
   p.model.log_likelihood = [](std::span<const double> t) {
     constexpr double r = 2.0, w = 0.1;
     const double log_norm = -0.5 * std::log(2 * std::numbers::pi * w * w);
@@ -83,9 +86,7 @@ inline Problem readme_gaussian() {
   Problem p;
   p.name = "readme-gauss-2";
   p.model.names = {"x", "y"};
-  p.model.prior = [](std::span<const double> u, std::span<double> theta) {
-    for (std::size_t i = 0; i < u.size(); ++i) theta[i] = -5.0 + 10.0 * u[i];
-  };
+  p.model.prior = box_prior(-5.0, 5.0);
   p.model.log_likelihood = [](std::span<const double> theta) {
     return -0.5 * (theta[0] * theta[0] + theta[1] * theta[1]) / 0.01;
   };
@@ -102,9 +103,7 @@ inline Problem eggbox() {
   Problem p;
   p.name = "eggbox-2";
   p.model.names = {"x", "y"};
-  p.model.prior = [](std::span<const double> u, std::span<double> theta) {
-    for (std::size_t i = 0; i < 2; ++i) theta[i] = 10.0 * std::numbers::pi * u[i];
-  };
+  p.model.prior = box_prior(0.0, 10.0 * std::numbers::pi);
   p.model.log_likelihood = [](std::span<const double> t) {
     return std::pow(2.0 + std::cos(0.5 * t[0]) * std::cos(0.5 * t[1]), 5);
   };
@@ -120,9 +119,7 @@ inline Problem rosenbrock() {
   Problem p;
   p.name = "rosenbrock-2";
   p.model.names = {"x", "y"};
-  p.model.prior = [](std::span<const double> u, std::span<double> theta) {
-    for (std::size_t i = 0; i < 2; ++i) theta[i] = -5.0 + 10.0 * u[i];
-  };
+  p.model.prior = box_prior(-5.0, 5.0);
   p.model.log_likelihood = [](std::span<const double> t) {
     return -((1 - t[0]) * (1 - t[0]) + 100 * (t[1] - t[0] * t[0]) * (t[1] - t[0] * t[0]));
   };
@@ -150,12 +147,11 @@ inline Problem correlated_gaussian(std::size_t d = 16) {
   Problem p;
   p.name = "corrgauss-" + std::to_string(d);
   p.model.names = numbered_names(d);
-  p.model.prior = [](std::span<const double> u, std::span<double> theta) {
-    for (std::size_t i = 0; i < u.size(); ++i) theta[i] = u[i];
-  };
+  p.model.prior = box_prior(0.0, 1.0);
   p.model.log_likelihood = [lower, log_norm](std::span<const double> x) {
     const Eigen::VectorXd r =
-        Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())).array() - 0.5;
+        Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())).array() -
+        0.5;
     return log_norm - 0.5 * lower.triangularView<Eigen::Lower>().solve(r).squaredNorm();
   };
   p.log_z = 0.0;

@@ -39,16 +39,19 @@ parnest::RowMatrix rows(int n) {
   for (int i = 0; i < n; ++i) in(i, 0) = i + 10;  // never 3 or 7
   return in;
 }
+
+template <class P>
+P make_pool() {
+  if constexpr (std::is_same_v<P, parnest::ThreadPool>)
+    return parnest::ThreadPool(2);
+  else
+    return parnest::SerialPool();
+}
 }  // namespace
 
 TEMPLATE_TEST_CASE("a pool runs every row into the matching output row", "[pool]",
                    parnest::SerialPool, parnest::ThreadPool) {
-  auto pool = [] {
-    if constexpr (std::is_same_v<TestType, parnest::ThreadPool>)
-      return parnest::ThreadPool(2);
-    else
-      return parnest::SerialPool();
-  }();
+  auto pool = make_pool<TestType>();
   const parnest::RowMatrix in = rows(100);
   parnest::RowMatrix out(100, 2);
   pool.map(SquareTask{}, in, out);
@@ -60,12 +63,7 @@ TEMPLATE_TEST_CASE("a pool runs every row into the matching output row", "[pool]
 
 TEMPLATE_TEST_CASE("a pool reports the failure of the lowest failing row", "[pool][errors]",
                    parnest::SerialPool, parnest::ThreadPool) {
-  auto pool = [] {
-    if constexpr (std::is_same_v<TestType, parnest::ThreadPool>)
-      return parnest::ThreadPool(2);
-    else
-      return parnest::SerialPool();
-  }();
+  auto pool = make_pool<TestType>();
   parnest::RowMatrix in(10, 1), out(10, 2);
   for (int i = 0; i < 10; ++i) in(9 - i, 0) = i;  // row 2 holds 7, row 6 holds 3
   CHECK_THROWS_WITH(pool.map(SquareTask{}, in, out), "row 7");

@@ -29,11 +29,11 @@ namespace parnest {
 
 /// How replacement points are drawn under the likelihood constraint.
 enum class Sample {
-  automatic,     ///< uniform while it is cheap, then random_slice (see Sequential::Options)
-  uniform,       ///< rejection sampling from the bound
-  random_walk,   ///< Metropolis walk from a live point, adaptive step
-  slice,         ///< slice sampling along the whitened axes in turn
-  random_slice   ///< slice sampling along random whitened directions
+  automatic,    ///< uniform while it is cheap, then random_slice (see Sequential::Options)
+  uniform,      ///< rejection sampling from the bound
+  random_walk,  ///< Metropolis walk from a live point, adaptive step
+  slice,        ///< slice sampling along the whitened axes in turn
+  random_slice  ///< slice sampling along random whitened directions
 };
 
 namespace detail {
@@ -61,7 +61,8 @@ class ReplaceTask final : public Task {
     const double threshold = in[0];
     RandomStream rng(c_.seed, StreamPurpose::replace, static_cast<std::uint64_t>(in[1]),
                      static_cast<std::uint32_t>(in[2]));
-    moves::Point point{out.subspan(0, d), out.subspan(d, d), -std::numeric_limits<double>::infinity()};
+    moves::Point point{out.subspan(0, d), out.subspan(d, d),
+                       -std::numeric_limits<double>::infinity()};
     moves::Counts counts;
     if (c_.move == Sample::uniform) {
       moves::uniform(c_.problem, c_.bound, threshold, rng, c_.max_draws, point, counts);
@@ -107,8 +108,10 @@ class Sequential {
     /// The bound around the live points: none (the unit cube), single or multi ellipsoids.
     BoundKind bound = BoundKind::multi;
     /// The constrained move. automatic: uniform sampling from the bound while it needs fewer
-    /// likelihood calls per point than slice sampling would (about 4 calls for each of the
-    /// 3 d slices), then random_slice for the rest of the run.
+    /// likelihood calls per point than 9 d (3 d slices at about 3 calls each), then
+    /// random_slice for the rest of the run. Switching later, at 12 d, biased log Z low at
+    /// 30-D (uniform sampling from a cross-validated bound is not yet well calibrated above
+    /// about 15 dimensions; see docs/benchmarks.md).
     Sample sample = Sample::automatic;
     /// Volume factor (>= 1) applied to each ellipsoid on top of its cross-validated size.
     double enlarge = 1.25;
@@ -140,7 +143,8 @@ class Sequential {
     auto finite_at_least = [&](const char* option, double value, double lowest, bool strict) {
       if (!std::isfinite(value) || value < lowest || (strict && value == lowest))
         fail(option, std::to_string(value),
-             std::string("must be a finite number ") + (strict ? "> " : ">= ") + std::to_string(lowest));
+             std::string("must be a finite number ") + (strict ? "> " : ">= ") +
+                 std::to_string(lowest));
     };
     if (o.n_live < 2 * dimension + 2)
       fail("n_live", std::to_string(o.n_live),
@@ -161,7 +165,8 @@ class Sequential {
         options_(options),
         seed_(seed),
         d_(problem.dimension()),
-        k_(options.n_replace > 0 ? options.n_replace : std::max<std::size_t>(1, options.n_live / 50)),
+        k_(options.n_replace > 0 ? options.n_replace
+                                 : std::max<std::size_t>(1, options.n_live / 50)),
         move_(options.sample == Sample::automatic ? Sample::uniform : options.sample) {
     validate(options, d_);
   }
@@ -171,8 +176,9 @@ class Sequential {
     if (finished_) return false;
     if (live_log_l_.empty()) {
       if (pool.size() > k_)
-        warnings_.push_back("n_replace = " + std::to_string(k_) + " replacements per iteration keep at most " +
-                            std::to_string(k_) + " of the pool's " + std::to_string(pool.size()) +
+        warnings_.push_back("n_replace = " + std::to_string(k_) +
+                            " replacements per iteration keep at most " + std::to_string(k_) +
+                            " of the pool's " + std::to_string(pool.size()) +
                             " workers busy: raise n_replace to several times the pool size, or use "
                             "a batch-style backend");
       initialise(pool);
@@ -190,7 +196,8 @@ class Sequential {
         options_.update_interval * static_cast<double>(options_.n_live))
       update_bound();
     const RowMatrix fresh = replace(pool, k_, threshold, starts(lowest));
-    for (std::size_t j = 0; j < k_; ++j) store_live(lowest[j], fresh.row(static_cast<Eigen::Index>(j)));
+    for (std::size_t j = 0; j < k_; ++j)
+      store_live(lowest[j], fresh.row(static_cast<Eigen::Index>(j)));
     ++iteration_;
     if (converged() || (options_.max_calls > 0 && n_like_ >= options_.max_calls) ||
         (options_.max_iterations > 0 && iteration_ >= options_.max_iterations))
@@ -204,9 +211,11 @@ class Sequential {
     const std::size_t n = dead_log_l_.size();
     r.samples = Eigen::Map<const RowMatrix>(dead_theta_.data(), static_cast<Eigen::Index>(n),
                                             static_cast<Eigen::Index>(d_));
-    r.log_likelihoods = Eigen::Map<const Eigen::VectorXd>(dead_log_l_.data(), static_cast<Eigen::Index>(n));
+    r.log_likelihoods =
+        Eigen::Map<const Eigen::VectorXd>(dead_log_l_.data(), static_cast<Eigen::Index>(n));
     Eigen::VectorXd log_w(static_cast<Eigen::Index>(n));
-    for (std::size_t i = 0; i < n; ++i) log_w[static_cast<Eigen::Index>(i)] = dead_log_l_[i] + dead_log_dx_[i];
+    for (std::size_t i = 0; i < n; ++i)
+      log_w[static_cast<Eigen::Index>(i)] = dead_log_l_[i] + dead_log_dx_[i];
     r.log_z = detail::log_sum_exp(log_w);
     r.log_weights = log_w.array() - r.log_z;
     double h = 0.0;  // H = sum p_i log L_i - log Z, skipping points of zero weight
@@ -234,9 +243,11 @@ class Sequential {
     const RowMatrix none(static_cast<Eigen::Index>(options_.n_live), static_cast<Eigen::Index>(d_));
     const Sample move = move_;
     move_ = Sample::uniform;  // from the unit cube: the bound is the cube until the first update
-    const RowMatrix fresh = replace(pool, options_.n_live, -std::numeric_limits<double>::infinity(), none);
+    const RowMatrix fresh =
+        replace(pool, options_.n_live, -std::numeric_limits<double>::infinity(), none);
     move_ = move;
-    for (std::size_t i = 0; i < options_.n_live; ++i) store_live(i, fresh.row(static_cast<Eigen::Index>(i)));
+    for (std::size_t i = 0; i < options_.n_live; ++i)
+      store_live(i, fresh.row(static_cast<Eigen::Index>(i)));
     initial_calls_ = n_like_;
     const double kept = static_cast<double>(options_.n_live) / static_cast<double>(initial_calls_);
     log_x_ = std::log(kept);
@@ -265,7 +276,8 @@ class Sequential {
   // Draws `count` replacement points above `threshold` in parallel, one task each, and adapts
   // the walk's step from the acceptance of the batch.
   RowMatrix replace(Pool& pool, std::size_t count, double threshold, const RowMatrix& start) {
-    RowMatrix in(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(detail::ReplaceTask::input_width(d_)));
+    RowMatrix in(static_cast<Eigen::Index>(count),
+                 static_cast<Eigen::Index>(detail::ReplaceTask::input_width(d_)));
     for (std::size_t j = 0; j < count; ++j) {
       const auto row = static_cast<Eigen::Index>(j);
       in(row, 0) = threshold;
@@ -273,13 +285,15 @@ class Sequential {
       in(row, 2) = static_cast<double>(j);
       in.row(row).tail(static_cast<Eigen::Index>(d_)) = start.row(row);
     }
-    RowMatrix out(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(detail::ReplaceTask::output_width(d_)));
+    RowMatrix out(static_cast<Eigen::Index>(count),
+                  static_cast<Eigen::Index>(detail::ReplaceTask::output_width(d_)));
     static const Bound cube;
     // Uniform draws come from the bound; walks and slices take their scale from the single
     // ellipsoid around all live points, which, unlike a per-point choice among several
     // ellipsoids, leaves the move's target distribution unchanged.
     const Bound& source = move_ != Sample::uniform ? shape_ : bound_beats_cube_ ? bound_ : cube;
-    const std::size_t slices = options_.slices > 0 ? options_.slices : 3 * (move_ == Sample::slice ? 1 : d_);
+    const std::size_t slices =
+        options_.slices > 0 ? options_.slices : 3 * (move_ == Sample::slice ? 1 : d_);
     pool.map(detail::ReplaceTask({problem_, source, move_, walk_scale_, options_.walks, slices,
                                   options_.max_draws, seed_}),
              in, out);
@@ -320,7 +334,8 @@ class Sequential {
     auto below = [&](std::size_t a, std::size_t b) {
       return live_log_l_[a] < live_log_l_[b] || (live_log_l_[a] == live_log_l_[b] && a < b);
     };
-    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count - 1), order.end(), below);
+    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count - 1),
+                     order.end(), below);
     std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count), below);
     order.resize(count);
     return order;
@@ -334,7 +349,7 @@ class Sequential {
     bound_beats_cube_ = bound_.log_volume_in_cube(rng) < 0.0;
     shape_ = Bound::around(Ellipsoid::bounding(live_u_));
     if (options_.sample == Sample::automatic && move_ == Sample::uniform && window_.accepted > 0 &&
-        window_.calls / window_.accepted > 12.0 * static_cast<double>(d_))
+        window_.calls / window_.accepted > 9.0 * static_cast<double>(d_))
       move_ = Sample::random_slice;
     window_ = {};
     calls_at_update_ = n_like_;
@@ -349,7 +364,8 @@ class Sequential {
   void finish() {
     const std::vector<std::size_t> all = lowest_live(options_.n_live);
     const double log_share = log_x_ - std::log(static_cast<double>(options_.n_live));
-    for (std::size_t j = 0; j < all.size(); ++j) record_dead(all[j], log_share, options_.n_live - j);
+    for (std::size_t j = 0; j < all.size(); ++j)
+      record_dead(all[j], log_share, options_.n_live - j);
     finished_ = true;
   }
 
@@ -372,17 +388,34 @@ class Sequential {
     constexpr int realisations = 100;
     const std::size_t n = dead_log_l_.size();
     const std::size_t n_main = n - options_.n_live;  // the final live points come last
-    const double log_x0 = std::log(static_cast<double>(options_.n_live) / static_cast<double>(initial_calls_));
+    // Linear space relative to the largest likelihood (one log and one exp per point); X is
+    // rescaled before it can underflow, keeping the scale in log_offset.
+    const double max_log_l = *std::max_element(dead_log_l_.begin(), dead_log_l_.end());
+    std::vector<double> l(n), inverse_n(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      l[i] = std::exp(dead_log_l_[i] - max_log_l);
+      inverse_n[i] =
+          1.0 / (i < n_main ? dead_n_[i] : static_cast<double>(options_.n_live - (i - n_main)));
+    }
+    const double x0 = static_cast<double>(options_.n_live) / static_cast<double>(initial_calls_);
     double sum = 0.0, sum2 = 0.0;
     for (int r = 0; r < realisations; ++r) {
       RandomStream rng(seed_, StreamPurpose::shrinkage, static_cast<std::uint64_t>(r), 0);
-      double log_x = log_x0, log_z = -std::numeric_limits<double>::infinity();
+      double x = x0, z = 0.0, log_offset = 0.0;
       for (std::size_t i = 0; i < n; ++i) {
-        const double n_i = i < n_main ? dead_n_[i] : static_cast<double>(options_.n_live - (i - n_main));
-        const double log_t = std::log(rng.uniform_open()) / n_i;  // t ~ Beta(n_i, 1)
-        log_z = detail::log_add_exp(log_z, dead_log_l_[i] + log_x + std::log(-std::expm1(log_t)));
-        log_x += log_t;
+        const double t = std::exp(std::log(rng.uniform_open()) * inverse_n[i]);  // Beta(n_i, 1)
+        z += l[i] * x * (1.0 - t);
+        x *= t;
+        if (x < 1e-200) {
+          // Every later term is at most x (L <= its maximum): once z dwarfs that, stop; else
+          // rescale both.
+          if (z > 1e100) break;
+          x *= 1e200;
+          z *= 1e200;
+          log_offset -= 200 * std::log(10.0);
+        }
       }
+      const double log_z = std::log(z) + log_offset;
       sum += log_z;
       sum2 += log_z * log_z;
     }
@@ -400,7 +433,7 @@ class Sequential {
 
   RowMatrix live_u_, live_theta_;
   std::vector<double> live_log_l_;
-  Bound bound_;  // the unit cube until the first update
+  Bound bound_;                    // the unit cube until the first update
   bool bound_beats_cube_ = false;  // uniform draws from bound_ cost fewer calls than the cube
   Bound shape_;  // one ellipsoid around the live points: the scale of walks and slices
 

@@ -92,8 +92,8 @@ class Bound {
     while (true) {
       const double r = rng.uniform();
       const auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), r);
-      const std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(it - cumulative_.begin()),
-                                                   ellipsoids_.size() - 1);
+      const std::size_t i = std::min<std::size_t>(
+          static_cast<std::size_t>(it - cumulative_.begin()), ellipsoids_.size() - 1);
       ellipsoids_[i].sample(rng, x);
       if (ellipsoids_.size() == 1) return;
       std::size_t q = 0;
@@ -121,8 +121,8 @@ class Bound {
  private:
   // Splits the points in two by 2-means and keeps the split when the two bounding ellipsoids
   // (or their own further splits) have less than half the parent's volume.
-  static void split(const RowMatrix& points, const Ellipsoid& parent, std::vector<RowMatrix>& clusters,
-                    std::vector<Ellipsoid>& out) {
+  static void split(const RowMatrix& points, const Ellipsoid& parent,
+                    std::vector<RowMatrix>& clusters, std::vector<Ellipsoid>& out) {
     const Eigen::Index n = points.rows(), d = points.cols();
     const auto keep_parent = [&] {
       clusters.push_back(points);
@@ -209,17 +209,20 @@ class Bound {
       RowMatrix train(n - (end - begin), d);
       Eigen::Index row = 0;
       for (Eigen::Index i = 0; i < n; ++i)
-        if (i < begin || i >= end) train.row(row++) = points.row(order[static_cast<std::size_t>(i)]);
+        if (i < begin || i >= end)
+          train.row(row++) = points.row(order[static_cast<std::size_t>(i)]);
       const Ellipsoid e = Ellipsoid::bounding(train);
       for (Eigen::Index i = begin; i < end; ++i)
-        worst = std::max(worst, e.distance2(points.row(order[static_cast<std::size_t>(i)]).transpose()));
+        worst = std::max(worst,
+                         e.distance2(points.row(order[static_cast<std::size_t>(i)]).transpose()));
     }
     return std::sqrt(worst);
   }
 
   void finish() {
     log_volume_ = -std::numeric_limits<double>::infinity();
-    for (const auto& e : ellipsoids_) log_volume_ = detail::log_add_exp(log_volume_, e.log_volume());
+    for (const auto& e : ellipsoids_)
+      log_volume_ = detail::log_add_exp(log_volume_, e.log_volume());
     cumulative_.clear();
     double total = 0.0;
     for (const auto& e : ellipsoids_) {

@@ -13,6 +13,14 @@ struct Point {
   std::span<double> u;
   std::span<double> theta;
   double log_l;
+
+  /// Moves to an accepted trial point.
+  void accept(std::span<const double> trial_u, std::span<const double> trial_theta,
+              double trial_log_l) {
+    std::copy(trial_u.begin(), trial_u.end(), u.begin());
+    std::copy(trial_theta.begin(), trial_theta.end(), theta.begin());
+    log_l = trial_log_l;
+  }
 };
 
 /// Counts of one move, summed by the sampler over a batch to adapt step sizes and choose

@@ -35,9 +35,8 @@ inline void random_walk(const detail::Problem& problem, const Bound& bound, doub
                                           {trial_theta.data(), static_cast<std::size_t>(d)});
     counts.calls += 1;
     if (log_l > threshold) {
-      Eigen::Map<Eigen::VectorXd>(point.u.data(), d) = trial;
-      Eigen::Map<Eigen::VectorXd>(point.theta.data(), d) = trial_theta;
-      point.log_l = log_l;
+      point.accept({trial.data(), static_cast<std::size_t>(d)},
+                   {trial_theta.data(), static_cast<std::size_t>(d)}, log_l);
       counts.accepted += 1;
     }
   }

@@ -52,9 +52,7 @@ inline void update(const detail::Problem& problem, double threshold, RandomStrea
       const double log_l = problem.evaluate(trial_u, trial_t);
       counts.calls += 1;
       if (log_l > threshold) {
-        Eigen::Map<Eigen::VectorXd>(point.u.data(), d) = trial;
-        Eigen::Map<Eigen::VectorXd>(point.theta.data(), d) = trial_theta;
-        point.log_l = log_l;
+        point.accept(trial_u, trial_t, log_l);
         counts.accepted += 1;
         return;
       }
