@@ -45,18 +45,13 @@ class Bound {
   static Bound build(const RowMatrix& points, BoundKind kind, double enlarge, RandomStream& rng) {
     Bound b;
     if (kind == BoundKind::none) return b;
-    const Ellipsoid whole = Ellipsoid::bounding(points);
-    std::vector<RowMatrix> clusters;
+    const Ellipsoid whole = fitted(points, rng);
     if (kind == BoundKind::multi)
-      split(points, whole, clusters, b.ellipsoids_);
-    else {
-      clusters.push_back(points);
+      split(points, whole, rng, b.ellipsoids_);
+    else
       b.ellipsoids_.push_back(whole);
-    }
-    const double d = static_cast<double>(points.cols());
-    for (std::size_t i = 0; i < clusters.size(); ++i)
-      b.ellipsoids_[i] = b.ellipsoids_[i].scaled(cross_validated_factor(clusters[i], rng) *
-                                                 std::pow(enlarge, 1.0 / d));
+    const double linear = std::pow(enlarge, 1.0 / static_cast<double>(points.cols()));
+    for (auto& e : b.ellipsoids_) e = e.scaled(linear);
     b.finish();
     return b;
   }
@@ -119,46 +114,43 @@ class Bound {
   }
 
  private:
-  // Splits the points in two by 2-means and keeps the split when the two bounding ellipsoids
-  // (or their own further splits) have less than half the parent's volume.
-  static void split(const RowMatrix& points, const Ellipsoid& parent,
-                    std::vector<RowMatrix>& clusters, std::vector<Ellipsoid>& out) {
+  // The bounding ellipsoid of `points`, grown to its cross-validated size.
+  static Ellipsoid fitted(const RowMatrix& points, RandomStream& rng) {
+    return Ellipsoid::bounding(points).scaled(cross_validated_factor(points, rng));
+  }
+
+  // Splits the points in two by 2-means and keeps the split when the two children (or their
+  // own further splits) have less than half the parent's volume. Volumes are compared at their
+  // cross-validated sizes, what sampling them will cost: a bounding ellipsoid of few points
+  // looks small in many dimensions, but its cross-validated size shows how uncertain it is.
+  static void split(const RowMatrix& points, const Ellipsoid& parent, RandomStream& rng,
+                    std::vector<Ellipsoid>& out) {
     const Eigen::Index n = points.rows(), d = points.cols();
-    const auto keep_parent = [&] {
-      clusters.push_back(points);
-      out.push_back(parent);
-    };
-    if (n < 4 * (d + 1)) return keep_parent();
+    if (n < 4 * (d + 1)) return out.push_back(parent);
     std::vector<int> label = two_means(points, parent);
     RowMatrix part[2];
     for (int side : {0, 1}) {
       const auto count = std::count(label.begin(), label.end(), side);
-      if (count < 2 * (d + 1)) return keep_parent();
+      if (count < 2 * (d + 1)) return out.push_back(parent);
       part[side].resize(count, d);
       Eigen::Index row = 0;
       for (Eigen::Index i = 0; i < n; ++i)
         if (label[static_cast<std::size_t>(i)] == side) part[side].row(row++) = points.row(i);
     }
-    std::vector<RowMatrix> sub_clusters;
-    std::vector<Ellipsoid> sub;
-    const Ellipsoid child[2] = {Ellipsoid::bounding(part[0]), Ellipsoid::bounding(part[1])};
+    const Ellipsoid child[2] = {fitted(part[0], rng), fitted(part[1], rng)};
     const double half_parent = parent.log_volume() + std::log(0.5);
-    if (detail::log_add_exp(child[0].log_volume(), child[1].log_volume()) < half_parent) {
-      split(part[0], child[0], clusters, out);
-      split(part[1], child[1], clusters, out);
-      return;
-    }
-    // Not enough gain from one cut; curved shapes (a ring) may still gain from several.
-    split(part[0], child[0], sub_clusters, sub);
-    split(part[1], child[1], sub_clusters, sub);
+    std::vector<Ellipsoid> sub;
+    split(part[0], child[0], rng, sub);
+    split(part[1], child[1], rng, sub);
+    // One cut may gain too little where several do (a ring); keep the deepest split that
+    // halves the volume, else the parent.
     double log_sub = -std::numeric_limits<double>::infinity();
     for (const auto& e : sub) log_sub = detail::log_add_exp(log_sub, e.log_volume());
-    if (sub.size() > 2 && log_sub < half_parent) {
-      clusters.insert(clusters.end(), sub_clusters.begin(), sub_clusters.end());
+    if (log_sub < half_parent) {
       out.insert(out.end(), sub.begin(), sub.end());
       return;
     }
-    keep_parent();
+    out.push_back(parent);
   }
 
   // Lloyd's 2-means, started at the two ends of the parent's longest axis.
