@@ -39,8 +39,8 @@ enum class Sample {
 namespace detail {
 
 // One replacement live point per row, drawn by the batch's move from the batch's bound.
-// Input row: [threshold, iteration, slot, start u (d)]. Output row: [u (d), theta (d), log L,
-// calls, accepted, proposed].
+// Input row: [threshold, iteration, slot, start log L, start u (d)]. Output row: [u (d),
+// theta (d), log L, calls, accepted, proposed].
 class ReplaceTask final : public Task {
  public:
   struct Context {
@@ -53,7 +53,7 @@ class ReplaceTask final : public Task {
   };
   explicit ReplaceTask(const Context& context) : c_(context) {}
 
-  static std::size_t input_width(std::size_t d) { return 3 + d; }
+  static std::size_t input_width(std::size_t d) { return 4 + d; }
   static std::size_t output_width(std::size_t d) { return 2 * d + 4; }
 
   void run(std::span<const double> in, std::span<double> out) const override {
@@ -67,10 +67,12 @@ class ReplaceTask final : public Task {
     if (c_.move == Sample::uniform) {
       moves::uniform(c_.problem, c_.bound, threshold, rng, c_.max_draws, point, counts);
     } else {
-      std::copy(in.begin() + 3, in.begin() + 3 + static_cast<std::ptrdiff_t>(d), point.u.begin());
+      std::copy(in.begin() + 4, in.begin() + 4 + static_cast<std::ptrdiff_t>(d), point.u.begin());
+      point.log_l = in[3];
+      c_.problem.transform(point.u, point.theta);  // the walk may keep the start point
       if (c_.move == Sample::random_walk)
-        moves::random_walk(c_.problem, c_.bound, threshold, rng, c_.walks, c_.walk_scale,
-                           c_.max_draws, point, counts);
+        moves::random_walk(c_.problem, c_.bound, threshold, rng, c_.walks, c_.walk_scale, point,
+                           counts);
       else
         moves::slice(c_.problem, c_.bound, threshold, rng, c_.slices,
                      c_.move == Sample::slice ? moves::SliceDirections::axes
@@ -121,7 +123,8 @@ class Sequential {
     double enlarge = 0.0;
     /// Rebuild the bound after this many times n_live likelihood calls since the last one.
     double update_interval = 1.5;
-    /// Minimum steps of a random walk.
+    /// Steps of a random walk (a fixed number, so that the walk leaves the uniform
+    /// distribution inside the contour unchanged).
     std::size_t walks = 25;
     /// Slice updates per replacement (random_slice), or rounds of d updates (slice).
     /// 0 picks 3 d for random_slice and 3 for slice: fewer leave each new point's radius
@@ -246,7 +249,8 @@ class Sequential {
     live_u_.resize(static_cast<Eigen::Index>(options_.n_live), static_cast<Eigen::Index>(d_));
     live_theta_.resize(live_u_.rows(), live_u_.cols());
     live_log_l_.resize(options_.n_live);
-    const RowMatrix none(static_cast<Eigen::Index>(options_.n_live), static_cast<Eigen::Index>(d_));
+    const RowMatrix none = RowMatrix::Zero(static_cast<Eigen::Index>(options_.n_live),
+                                           static_cast<Eigen::Index>(d_ + 1));
     const Sample move = move_;
     move_ = Sample::uniform;  // from the unit cube: the bound is the cube until the first update
     const RowMatrix fresh =
@@ -266,15 +270,18 @@ class Sequential {
 
   // Start points for walks and slices: live points other than those being replaced, chosen
   // from a stream of their own so that the choice does not depend on the pool.
+  // Each row: the start's log L, then its unit-cube coordinates.
   RowMatrix starts(const std::vector<std::size_t>& replaced) const {
-    RowMatrix s(static_cast<Eigen::Index>(k_), static_cast<Eigen::Index>(d_));
+    RowMatrix s(static_cast<Eigen::Index>(k_), static_cast<Eigen::Index>(d_ + 1));
     if (move_ == Sample::uniform) return s;
     RandomStream rng(seed_, StreamPurpose::start, iteration_, 0);
     for (std::size_t j = 0; j < k_; ++j) {
       std::size_t pick;
       do pick = rng.below(options_.n_live);
       while (std::find(replaced.begin(), replaced.end(), pick) != replaced.end());
-      s.row(static_cast<Eigen::Index>(j)) = live_u_.row(static_cast<Eigen::Index>(pick));
+      s(static_cast<Eigen::Index>(j), 0) = live_log_l_[pick];
+      s.row(static_cast<Eigen::Index>(j)).tail(static_cast<Eigen::Index>(d_)) =
+          live_u_.row(static_cast<Eigen::Index>(pick));
     }
     return s;
   }
@@ -289,7 +296,7 @@ class Sequential {
       in(row, 0) = threshold;
       in(row, 1) = static_cast<double>(iteration_);
       in(row, 2) = static_cast<double>(j);
-      in.row(row).tail(static_cast<Eigen::Index>(d_)) = start.row(row);
+      in.row(row).tail(static_cast<Eigen::Index>(d_ + 1)) = start.row(row);
     }
     RowMatrix out(static_cast<Eigen::Index>(count),
                   static_cast<Eigen::Index>(detail::ReplaceTask::output_width(d_)));
@@ -353,7 +360,7 @@ class Sequential {
     RandomStream rng(seed_, StreamPurpose::bound, iteration_, 0);
     bound_ = Bound::build(live_u_, options_.bound, enlarge_, rng);
     bound_beats_cube_ = bound_.log_volume_in_cube(rng) < 0.0;
-    shape_ = Bound::around(Ellipsoid::bounding(live_u_));
+    shape_ = Bound::around({Ellipsoid::bounding(live_u_)});
     if (options_.sample == Sample::automatic && move_ == Sample::uniform && window_.accepted > 0 &&
         window_.calls / window_.accepted > 9.0 * static_cast<double>(d_))
       move_ = Sample::random_slice;

@@ -30,10 +30,10 @@ class Bound {
   /// The unit cube.
   Bound() = default;
 
-  /// The bound made of one given ellipsoid.
-  static Bound around(const Ellipsoid& e) {
+  /// The union of the given ellipsoids (at least one).
+  static Bound around(std::vector<Ellipsoid> ellipsoids) {
     Bound b;
-    b.ellipsoids_.push_back(e);
+    b.ellipsoids_ = std::move(ellipsoids);
     b.finish();
     return b;
   }

@@ -7,24 +7,23 @@
 
 #include "parnest/bound/union.hpp"
 #include "parnest/detail/problem.hpp"
-#include "parnest/error.hpp"
 #include "parnest/moves/move.hpp"
 
 namespace parnest::moves {
 
-/// Walks `walks` steps from `point` (in place), and on until at least one step was accepted,
-/// accepting steps inside the unit cube with log L > threshold.
-/// @throws SamplerError if no step is accepted within `max_draws` proposals.
+/// Walks exactly `walks` Metropolis steps from `point` (in place; its theta and log_l must be
+/// those of its u), accepting steps inside the unit cube with log L > threshold. If none is
+/// accepted the point stays where it is: walking on until one is accepted would make the
+/// number of steps depend on the path and push points away from the contour's edge.
 inline void random_walk(const detail::Problem& problem, const Bound& bound, double threshold,
-                        RandomStream& rng, std::size_t walks, double scale, std::size_t max_draws,
-                        Point& point, Counts& counts) {
+                        RandomStream& rng, std::size_t walks, double scale, Point& point,
+                        Counts& counts) {
   const Eigen::Index d = static_cast<Eigen::Index>(point.u.size());
   const Ellipsoid* local = bound.nearest(point.u);
   // In the unit cube, steps are scaled against the cube itself.
   const Eigen::MatrixXd axes = local ? local->axes() : Eigen::MatrixXd::Identity(d, d);
   Eigen::VectorXd z(d), trial(d), trial_theta(d);
-  for (std::size_t step = 0; step < max_draws; ++step) {
-    if (step >= walks && counts.accepted > 0) return;
+  for (std::size_t step = 0; step < walks; ++step) {
     for (Eigen::Index i = 0; i < d; ++i) z[i] = rng.normal();
     z *= std::pow(rng.uniform_open(), 1.0 / static_cast<double>(d)) / z.norm();
     z = axes.triangularView<Eigen::Lower>() * z;
@@ -40,9 +39,6 @@ inline void random_walk(const detail::Problem& problem, const Bound& bound, doub
       counts.accepted += 1;
     }
   }
-  throw SamplerError("the random walk accepted no step in " + std::to_string(max_draws) +
-                     " proposals above log-likelihood " + std::to_string(threshold) +
-                     ": the constrained region may be a plateau or vanishingly small");
 }
 
 }  // namespace parnest::moves

@@ -1,0 +1,119 @@
+// The multi-ellipsoid bound and the constrained moves: the bound must separate clusters and
+// sample its union uniformly; each move must leave the uniform distribution inside a likelihood
+// contour unchanged (otherwise nested sampling's volume bookkeeping is wrong).
+#include <catch2/catch.hpp>
+
+#include <parnest/parnest.hpp>
+
+#include <cmath>
+
+namespace {
+parnest::RowMatrix blob(parnest::RandomStream& rng, int n, double cx, double cy, double sd) {
+  parnest::RowMatrix p(n, 2);
+  for (int i = 0; i < n; ++i) p.row(i) << cx + sd * rng.normal(), cy + sd * rng.normal();
+  return p;
+}
+}  // namespace
+
+TEST_CASE("a multi bound splits two distant clusters and holds every point", "[bound]") {
+  parnest::RandomStream rng(3, parnest::StreamPurpose::user, 0, 0);
+  parnest::RowMatrix points(400, 2);
+  points << blob(rng, 200, 0.2, 0.3, 0.03), blob(rng, 200, 0.8, 0.6, 0.03);
+  const auto multi = parnest::Bound::build(points, parnest::BoundKind::multi, 1.0, rng);
+  const auto single = parnest::Bound::build(points, parnest::BoundKind::single, 1.0, rng);
+  CHECK(multi.ellipsoids().size() >= 2);
+  CHECK(single.ellipsoids().size() == 1);
+  CHECK(multi.log_volume() < single.log_volume() - std::log(2.0));  // what a split must gain
+  for (Eigen::Index i = 0; i < points.rows(); ++i) {
+    const std::span<const double> x(points.row(i).data(), 2);
+    bool inside = false;
+    for (const auto& e : multi.ellipsoids()) inside = inside || e.contains(x);
+    REQUIRE(inside);
+  }
+  CHECK(parnest::Bound::build(points, parnest::BoundKind::none, 1.0, rng).is_cube());
+}
+
+TEST_CASE("a union of overlapping ellipsoids is sampled uniformly, overlap not doubled",
+          "[bound]") {
+  parnest::RandomStream rng(4, parnest::StreamPurpose::user, 0, 0);
+  parnest::RowMatrix points(400, 2);
+  points << blob(rng, 200, 0.4, 0.5, 0.06), blob(rng, 200, 0.55, 0.5, 0.06);
+  // Build two overlapping ellipsoids directly from the two halves.
+  const parnest::Ellipsoid a = parnest::Ellipsoid::bounding(points.topRows(200));
+  const parnest::Ellipsoid b = parnest::Ellipsoid::bounding(points.bottomRows(200));
+  auto in_a = [&](std::span<const double> x) { return a.contains(x); };
+  auto in_b = [&](std::span<const double> x) { return b.contains(x); };
+  // Reference: the fraction of the union inside both, by uniform draws from the unit cube.
+  double union_hits = 0, overlap_hits = 0;
+  std::vector<double> x(2);
+  for (int i = 0; i < 400000; ++i) {
+    x = {rng.uniform(), rng.uniform()};
+    const bool ia = in_a(x), ib = in_b(x);
+    union_hits += (ia || ib);
+    overlap_hits += (ia && ib);
+  }
+  // The same fraction among draws from the union sampler.
+  const parnest::Bound pair = parnest::Bound::around({a, b});
+  double overlap = 0;
+  const int m = 100000;
+  for (int i = 0; i < m; ++i) {
+    pair.sample(rng, x);
+    overlap += (in_a(x) && in_b(x));
+  }
+  CHECK(overlap_hits / union_hits > 0.1);  // the test means something only with real overlap
+  CHECK(overlap / m == Approx(overlap_hits / union_hits).margin(0.01));
+}
+
+TEST_CASE("every move keeps points uniform inside a likelihood contour", "[moves]") {
+  // Live points uniform in a 5-D ball of radius R (log L = -r^2 above the threshold -R^2):
+  // after one move each, E[r^2 / R^2] must still be d / (d + 2).
+  constexpr int d = 5;
+  constexpr double radius = 0.2;
+  parnest::Model model;
+  model.names = {"a", "b", "c", "d", "e"};
+  model.prior = [](std::span<const double> u, std::span<double> t) {
+    for (std::size_t i = 0; i < u.size(); ++i) t[i] = u[i];
+  };
+  model.log_likelihood = [](std::span<const double> x) {
+    double r2 = 0;
+    for (double v : x) r2 += (v - 0.5) * (v - 0.5);
+    return -r2;
+  };
+  const parnest::detail::Problem problem(model);
+  parnest::RandomStream rng(5, parnest::StreamPurpose::user, 0, 0);
+  auto uniform_in_ball = [&](std::span<double> u) {
+    Eigen::VectorXd z(d);
+    for (int j = 0; j < d; ++j) z[j] = rng.normal();
+    z *= radius * std::pow(rng.uniform_open(), 1.0 / d) / z.norm();
+    for (int j = 0; j < d; ++j) u[static_cast<std::size_t>(j)] = 0.5 + z[j];
+  };
+  parnest::RowMatrix live(300, d);
+  for (Eigen::Index i = 0; i < live.rows(); ++i) uniform_in_ball({live.row(i).data(), d});
+  const auto shape = parnest::Bound::around({parnest::Ellipsoid::bounding(live)});
+
+  for (const char* move : {"random_walk", "slice", "random_slice"}) {
+    CAPTURE(move);
+    double mean_r2 = 0;
+    const int n = 6000;
+    for (int i = 0; i < n; ++i) {
+      std::vector<double> u(d), theta(d);
+      uniform_in_ball(u);
+      parnest::moves::Point point{u, theta, problem.evaluate(u, theta)};
+      parnest::moves::Counts counts;
+      const std::string name = move;
+      if (name == "random_walk")
+        parnest::moves::random_walk(problem, shape, -radius * radius, rng, 5, 0.5, point, counts);
+      else
+        parnest::moves::slice(problem, shape, -radius * radius, rng, 1,
+                              name == "slice" ? parnest::moves::SliceDirections::axes
+                                              : parnest::moves::SliceDirections::random,
+                              100000, point, counts);
+      REQUIRE(point.log_l > -radius * radius);
+      double r2 = 0;
+      for (double v : u) r2 += (v - 0.5) * (v - 0.5);
+      mean_r2 += r2 / (radius * radius) / n;
+    }
+    // Standard error of the mean of r^2/R^2 here is about 0.0013.
+    CHECK(mean_r2 == Approx(double(d) / (d + 2)).margin(0.006));
+  }
+}
