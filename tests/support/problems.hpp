@@ -81,7 +81,7 @@ inline Problem gaussian_shells() {
 }
 
 /// The README's first example: a Gaussian of width 0.1 in U[-5, 5]^2, unnormalised:
-/// Z = 2 pi sigma^2 / 100, log Z = -7.3717.
+/// Z = 2 pi sigma^2 / 100, log Z = -7.3725.
 inline Problem readme_gaussian() {
   Problem p;
   p.name = "readme-gauss-2";

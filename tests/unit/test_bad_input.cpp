@@ -67,6 +67,9 @@ TEST_CASE("out-of-range sequential options are refused, naming option, value and
   CHECK_THROWS_WITH(S(m, {.n_live = 100, .n_replace = 51}), Contains("n_replace = 51"));
   CHECK_THROWS_WITH(S(m, {.enlarge = 0.5}), Contains("enlarge = 0.5"));
   CHECK_THROWS_AS(S(m, {.dlogz = std::nan("")}), std::invalid_argument);
+  CHECK_THROWS_WITH(S(m, {.walks = 0}), Contains("walks = 0"));
+  CHECK_THROWS_WITH(S(m, {.update_interval = 0}), Contains("update_interval = 0"));
+  CHECK_NOTHROW(S(m, {.enlarge = 0}));  // 0 picks the default
 }
 
 TEST_CASE("NaN, +inf and exceptions from the likelihood stop the run naming the point",

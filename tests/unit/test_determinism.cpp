@@ -55,16 +55,27 @@ TEST_CASE("walk and slice moves are bit-identical across pools too", "[determini
   // Start points, the walk's adapted step and the bound all come from the master: check that
   // none of them depends on which worker ran which replacement.
   const auto problem = parnest::reference::rosenbrock();
-  for (const auto sample : {parnest::Sample::random_walk, parnest::Sample::slice,
-                            parnest::Sample::random_slice}) {
+  for (const auto sample :
+       {parnest::Sample::random_walk, parnest::Sample::slice, parnest::Sample::random_slice}) {
     CAPTURE(static_cast<int>(sample));
-    parnest::Sampler<parnest::Sequential> sampler(problem.model,
-                                                  {.n_live = 100, .n_replace = 5, .sample = sample});
+    parnest::Sampler<parnest::Sequential> sampler(
+        problem.model, {.n_live = 100, .n_replace = 5, .sample = sample});
     const parnest::Result serial = sampler.run({.ncores = 1, .seed = 4});
     require_identical(serial, sampler.run({.ncores = 2, .seed = 4}));
     ReversePool mine;
     require_identical(serial, sampler.run({.pool = mine, .seed = 4}));
   }
+}
+
+TEST_CASE("a run whose k leaves pool workers idle says so in its warnings", "[sequential]") {
+  const auto problem = parnest::reference::gaussian(2);
+  parnest::Sampler<parnest::Sequential> one_at_a_time(problem.model,
+                                                      {.n_live = 100, .n_replace = 1});
+  const auto warned = one_at_a_time.run({.ncores = 2});
+  REQUIRE(warned.warnings.size() == 1);
+  CHECK_THAT(warned.warnings[0], Catch::Matchers::Contains("n_replace = 1"));
+  parnest::Sampler<parnest::Sequential> batched(problem.model, {.n_live = 100, .n_replace = 4});
+  CHECK(batched.run({.ncores = 2}).warnings.empty());
 }
 
 TEST_CASE("different seeds give different runs", "[determinism]") {
