@@ -272,8 +272,8 @@ class Sequential {
   // from a stream of their own so that the choice does not depend on the pool.
   // Each row: the start's log L, then its unit-cube coordinates.
   RowMatrix starts(const std::vector<std::size_t>& replaced) const {
-    RowMatrix s(static_cast<Eigen::Index>(k_), static_cast<Eigen::Index>(d_ + 1));
-    if (move_ == Sample::uniform) return s;
+    RowMatrix s = RowMatrix::Zero(static_cast<Eigen::Index>(k_), static_cast<Eigen::Index>(d_ + 1));
+    if (move_ == Sample::uniform) return s;  // uniform draws need no start
     RandomStream rng(seed_, StreamPurpose::start, iteration_, 0);
     for (std::size_t j = 0; j < k_; ++j) {
       std::size_t pick;
