@@ -10,8 +10,9 @@ endif()
 if(NOT out MATCHES "log Z = (-[0-9]+\\.[0-9]+) \\+- ([0-9]+\\.[0-9]+) after ([0-9]+) likelihood calls")
   message(FATAL_ERROR "quickstart did not print the evidence line")
 endif()
-# The truth is log(2 pi 0.01 / 100) = -7.3725; allow 4 reported errors (the statistical tests
-# check calibration properly over several seeds).
+# The truth is log(2 pi 0.01 / 100) = -7.3725. Seed 42 lands 3.3 errors high (1 of seeds 1-100
+# beyond 3 sigma, as README says); allow 4 here: the statistical tests check calibration over
+# several seeds.
 set(log_z ${CMAKE_MATCH_1})
 set(err ${CMAKE_MATCH_2})
 execute_process(COMMAND awk "BEGIN { d = ${log_z} + 7.3725; if (d < 0) d = -d; exit !(d < 4 * ${err} && ${err} > 0.01 && ${err} < 0.5) }"
