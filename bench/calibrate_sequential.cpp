@@ -2,7 +2,11 @@
 // default options and compares the scatter of log Z around the truth with the reported error.
 // Slow (minutes; gauss-30 dominates), so a benchmark, not a test.
 //
-//   build/bench/parnest_calibrate_sequential [seeds=20] [problem name]
+//   build/bench/parnest_calibrate_sequential [seeds=20] [problem|all] [option=value ...]
+//
+// Options override the defaults, to reproduce how each default was chosen (docs/benchmarks.md):
+// n_live, enlarge, slices (numbers); bound = none|single|multi;
+// sample = automatic|uniform|random_walk|slice|random_slice.
 #include <parnest/parnest.hpp>
 
 #include <cmath>
@@ -13,11 +17,55 @@
 
 #include "../tests/support/problems.hpp"
 
+namespace {
+// Applies "name=value" to the options; exits with a message on anything unknown.
+void apply(const std::string& setting, parnest::Sequential::Options& o) {
+  const auto eq = setting.find('=');
+  const std::string key = setting.substr(0, eq),
+                    value = eq == std::string::npos ? "" : setting.substr(eq + 1);
+  using parnest::BoundKind;
+  using parnest::Sample;
+  if (key == "n_live")
+    o.n_live = std::stoul(value);
+  else if (key == "enlarge")
+    o.enlarge = std::stod(value);
+  else if (key == "slices")
+    o.slices = std::stoul(value);
+  else if (key == "bound" && value == "none")
+    o.bound = BoundKind::none;
+  else if (key == "bound" && value == "single")
+    o.bound = BoundKind::single;
+  else if (key == "bound" && value == "multi")
+    o.bound = BoundKind::multi;
+  else if (key == "sample" && value == "automatic")
+    o.sample = Sample::automatic;
+  else if (key == "sample" && value == "uniform")
+    o.sample = Sample::uniform;
+  else if (key == "sample" && value == "random_walk")
+    o.sample = Sample::random_walk;
+  else if (key == "sample" && value == "slice")
+    o.sample = Sample::slice;
+  else if (key == "sample" && value == "random_slice")
+    o.sample = Sample::random_slice;
+  else {
+    std::fprintf(stderr, "unknown setting %s\n", setting.c_str());
+    std::exit(2);
+  }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   const int seeds = argc > 1 ? std::atoi(argv[1]) : 20;
-  const std::string only = argc > 2 ? argv[2] : "";
+  const std::string only = argc > 2 && std::string(argv[2]) != "all" ? argv[2] : "";
+  parnest::Sequential::Options options{.n_live = 500};
+  std::string settings;
+  for (int i = 3; i < argc; ++i) {
+    apply(argv[i], options);
+    settings += std::string(" ") + argv[i];
+  }
   namespace ref = parnest::reference;
-  std::printf("Sequential, n_live 500, default options, ncores 2, seeds 1-%d\n\n", seeds);
+  std::printf("Sequential, n_live 500, default options%s, ncores 2, seeds 1-%d\n\n",
+              settings.c_str(), seeds);
   std::printf(
       "| problem | RMS dev | mean error (shrinkage) | mean error (H) | bias | max |pull| | mean "
       "calls |\n");
@@ -26,7 +74,7 @@ int main(int argc, char** argv) {
        {ref::gaussian(2), ref::gaussian_shells(), ref::eggbox(), ref::rosenbrock(),
         ref::gaussian(10), ref::correlated_gaussian(), ref::gaussian(30)}) {
     if (!only.empty() && problem.name != only) continue;
-    parnest::Sampler<parnest::Sequential> sampler(problem.model, {.n_live = 500});
+    parnest::Sampler<parnest::Sequential> sampler(problem.model, options);
     double ms = 0, err = 0, err_h = 0, bias = 0, worst = 0, calls = 0;
     for (int seed = 1; seed <= seeds; ++seed) {
       const parnest::Result r =

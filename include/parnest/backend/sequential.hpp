@@ -110,16 +110,15 @@ class Sequential {
     /// The bound around the live points: none (the unit cube), single or multi ellipsoids.
     BoundKind bound = BoundKind::multi;
     /// The constrained move. automatic: uniform sampling from the bound while it needs fewer
-    /// likelihood calls per point than 9 d (3 d slices at about 3 calls each), then
+    /// likelihood calls per point than 9 d (about what 2 d to 3 d slices cost), then
     /// random_slice for the rest of the run. Switching later, at 12 d, biased log Z low at
     /// 30-D (uniform sampling from a cross-validated bound is not yet well calibrated above
     /// about 15 dimensions; see docs/benchmarks.md).
     Sample sample = Sample::automatic;
     /// Volume factor (>= 1) applied to each ellipsoid on top of its cross-validated size.
-    /// 0 picks max(1.25, 1.07^d): a bound built from n_live points misses a fraction of about
-    /// 1e-4 to 3e-3 of the contour it should hold, and in 10 to 16 dimensions that left the
-    /// reported error 1.3 to 1.5 times too small until the margin grew with d (measured;
-    /// docs/benchmarks.md).
+    /// 0 picks max(1.25, 1.07^d): a bound built from n_live points misses a small part of the
+    /// contour it should hold, more so as d grows; with a fixed 1.25 the reported error was
+    /// 1.46 times too small at 10-D (docs/benchmarks.md).
     double enlarge = 0.0;
     /// Rebuild the bound after this many times n_live likelihood calls since the last one.
     double update_interval = 1.5;
@@ -127,9 +126,9 @@ class Sequential {
     /// distribution inside the contour unchanged).
     std::size_t walks = 25;
     /// Slice updates per replacement (random_slice), or rounds of d updates (slice).
-    /// 0 picks 3 d for random_slice and 3 for slice: fewer leave each new point's radius
+    /// 0 picks 2 d for random_slice and 3 for slice: fewer leave each new point's radius
     /// correlated with its start point's, which biases log Z upwards in many dimensions
-    /// (+0.46 at 30-D with d + 3 slices, +0.09 with 3 d; docs/benchmarks.md).
+    /// (+0.44 at 30-D with d + 3 slices; calibrated with 2 d over 20 seeds; docs/benchmarks.md).
     std::size_t slices = 0;
     /// Stop after this many likelihood calls / iterations even if dlogz is not reached
     /// (0: no limit). The result then covers only the prior volume explored so far.
@@ -306,7 +305,7 @@ class Sequential {
     // ellipsoids, leaves the move's target distribution unchanged.
     const Bound& source = move_ != Sample::uniform ? shape_ : bound_beats_cube_ ? bound_ : cube;
     const std::size_t slices =
-        options_.slices > 0 ? options_.slices : 3 * (move_ == Sample::slice ? 1 : d_);
+        options_.slices > 0 ? options_.slices : (move_ == Sample::slice ? 3 : 2 * d_);
     pool.map(detail::ReplaceTask({problem_, source, move_, walk_scale_, options_.walks, slices,
                                   options_.max_draws, seed_}),
              in, out);
