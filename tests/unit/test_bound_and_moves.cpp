@@ -89,7 +89,7 @@ TEST_CASE("every move keeps points uniform inside a likelihood contour", "[moves
   };
   parnest::RowMatrix live(300, d);
   for (Eigen::Index i = 0; i < live.rows(); ++i) uniform_in_ball({live.row(i).data(), d});
-  const auto shape = parnest::Bound::around({parnest::Ellipsoid::bounding(live)});
+  const auto shape = parnest::Ellipsoid::bounding(live);
 
   for (const char* move : {"random_walk", "slice", "random_slice"}) {
     CAPTURE(move);
@@ -102,9 +102,9 @@ TEST_CASE("every move keeps points uniform inside a likelihood contour", "[moves
       parnest::moves::Counts counts;
       const std::string name = move;
       if (name == "random_walk")
-        parnest::moves::random_walk(problem, shape, -radius * radius, rng, 5, 0.5, point, counts);
+        parnest::moves::random_walk(problem, &shape, -radius * radius, rng, 5, 0.5, point, counts);
       else
-        parnest::moves::slice(problem, shape, -radius * radius, rng, 1,
+        parnest::moves::slice(problem, &shape, -radius * radius, rng, 1,
                               name == "slice" ? parnest::moves::SliceDirections::axes
                                               : parnest::moves::SliceDirections::random,
                               100000, point, counts);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -38,7 +39,8 @@ enum class Sample {
 
 namespace detail {
 
-// One replacement live point per row, drawn by the batch's move from the batch's bound.
+// One replacement live point per row, drawn by the batch's move: uniform draws from `bound`,
+// walks and slices shaped by `shape` (one ellipsoid for the whole batch; nullptr: the cube).
 // Input row: [threshold, iteration, slot, start log L, start u (d)]. Output row: [u (d),
 // theta (d), log L, calls, accepted, proposed].
 class ReplaceTask final : public Task {
@@ -46,6 +48,7 @@ class ReplaceTask final : public Task {
   struct Context {
     const Problem& problem;
     const Bound& bound;
+    const Ellipsoid* shape;
     Sample move;  // never automatic here
     double walk_scale;
     std::size_t walks, slices, max_draws;
@@ -71,10 +74,10 @@ class ReplaceTask final : public Task {
       point.log_l = in[3];
       c_.problem.transform(point.u, point.theta);  // the walk may keep the start point
       if (c_.move == Sample::random_walk)
-        moves::random_walk(c_.problem, c_.bound, threshold, rng, c_.walks, c_.walk_scale, point,
+        moves::random_walk(c_.problem, c_.shape, threshold, rng, c_.walks, c_.walk_scale, point,
                            counts);
       else
-        moves::slice(c_.problem, c_.bound, threshold, rng, c_.slices,
+        moves::slice(c_.problem, c_.shape, threshold, rng, c_.slices,
                      c_.move == Sample::slice ? moves::SliceDirections::axes
                                               : moves::SliceDirections::random,
                      c_.max_draws, point, counts);
@@ -111,9 +114,7 @@ class Sequential {
     BoundKind bound = BoundKind::multi;
     /// The constrained move. automatic: uniform sampling from the bound while it needs fewer
     /// likelihood calls per point than 9 d (about what 2 d to 3 d slices cost), then
-    /// random_slice for the rest of the run. Switching later, at 12 d, biased log Z low at
-    /// 30-D (uniform sampling from a cross-validated bound is not yet well calibrated above
-    /// about 15 dimensions; see docs/benchmarks.md).
+    /// random_slice for the rest of the run (docs/benchmarks.md).
     Sample sample = Sample::automatic;
     /// Volume factor (>= 1) applied to each ellipsoid on top of its cross-validated size.
     /// 0 picks max(1.25, 1.07^d): a bound built from n_live points misses a small part of the
@@ -300,14 +301,13 @@ class Sequential {
     RowMatrix out(static_cast<Eigen::Index>(count),
                   static_cast<Eigen::Index>(detail::ReplaceTask::output_width(d_)));
     static const Bound cube;
-    // Uniform draws come from the bound; walks and slices take their scale from the single
-    // ellipsoid around all live points, which, unlike a per-point choice among several
-    // ellipsoids, leaves the move's target distribution unchanged.
-    const Bound& source = move_ != Sample::uniform ? shape_ : bound_beats_cube_ ? bound_ : cube;
+    // Walks and slices take their scale from the single ellipsoid around all live points:
+    // unlike a per-point choice among several ellipsoids, it leaves their target unchanged.
+    const Bound& source = bound_beats_cube_ ? bound_ : cube;
     const std::size_t slices =
         options_.slices > 0 ? options_.slices : (move_ == Sample::slice ? 3 : 2 * d_);
-    pool.map(detail::ReplaceTask({problem_, source, move_, walk_scale_, options_.walks, slices,
-                                  options_.max_draws, seed_}),
+    pool.map(detail::ReplaceTask({problem_, source, shape_ ? &*shape_ : nullptr, move_, walk_scale_,
+                                  options_.walks, slices, options_.max_draws, seed_}),
              in, out);
     const auto w = static_cast<Eigen::Index>(2 * d_);
     moves::Counts batch{out.col(w + 1).sum(), out.col(w + 2).sum(), out.col(w + 3).sum()};
@@ -359,7 +359,7 @@ class Sequential {
     RandomStream rng(seed_, StreamPurpose::bound, iteration_, 0);
     bound_ = Bound::build(live_u_, options_.bound, enlarge_, rng);
     bound_beats_cube_ = bound_.log_volume_in_cube(rng) < 0.0;
-    shape_ = Bound::around({Ellipsoid::bounding(live_u_)});
+    shape_ = Ellipsoid::bounding(live_u_);
     if (options_.sample == Sample::automatic && move_ == Sample::uniform && window_.accepted > 0 &&
         window_.calls / window_.accepted > 9.0 * static_cast<double>(d_))
       move_ = Sample::random_slice;
@@ -446,9 +446,9 @@ class Sequential {
 
   RowMatrix live_u_, live_theta_;
   std::vector<double> live_log_l_;
-  Bound bound_;                    // the unit cube until the first update
-  bool bound_beats_cube_ = false;  // uniform draws from bound_ cost fewer calls than the cube
-  Bound shape_;  // one ellipsoid around the live points: the scale of walks and slices
+  Bound bound_;                     // the unit cube until the first update
+  bool bound_beats_cube_ = false;   // uniform draws from bound_ cost fewer calls than the cube
+  std::optional<Ellipsoid> shape_;  // around all live points: the scale of walks and slices
 
   std::vector<double> dead_theta_, dead_log_l_, dead_log_dx_;
   std::vector<std::uint32_t> dead_n_;

@@ -9,6 +9,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 
+#include "parnest/detail/geometry.hpp"
 #include "parnest/pool/pool.hpp"
 #include "parnest/rng.hpp"
 
@@ -68,12 +69,10 @@ class Ellipsoid {
 
   /// A point drawn uniformly from the ellipsoid into `x`.
   void sample(RandomStream& rng, std::span<double> x) const {
-    const auto d = center_.size();
-    Eigen::VectorXd z(d);
-    for (Eigen::Index i = 0; i < d; ++i) z[i] = rng.normal();
-    // Direction uniform on the sphere, radius with density proportional to r^(d-1).
-    z *= std::pow(rng.uniform_open(), 1.0 / static_cast<double>(d)) / z.norm();
-    Eigen::Map<Eigen::VectorXd>(x.data(), d) = center_ + axes_.triangularView<Eigen::Lower>() * z;
+    Eigen::VectorXd z(center_.size());
+    detail::draw_in_unit_ball(rng, z);
+    Eigen::Map<Eigen::VectorXd>(x.data(), center_.size()) =
+        center_ + axes_.triangularView<Eigen::Lower>() * z;
   }
 
   /// log of the volume of the unit ball in d dimensions.

@@ -12,6 +12,7 @@
 #include <Eigen/Eigenvalues>
 
 #include "parnest/bound/ellipsoid.hpp"
+#include "parnest/detail/geometry.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/rng.hpp"
 
@@ -70,7 +71,7 @@ class Bound {
     int inside = 0;
     for (int i = 0; i < draws; ++i) {
       sample(rng, x);
-      inside += std::all_of(x.begin(), x.end(), [](double v) { return v >= 0.0 && v <= 1.0; });
+      inside += detail::in_unit_cube(x) ? 1 : 0;
     }
     // With no draw inside, the overlap is under 1/draws of the bound: bound it by that.
     return log_volume_ + std::log(std::max(inside, 1)) - std::log(static_cast<double>(draws));
@@ -95,22 +96,6 @@ class Bound {
       for (const auto& e : ellipsoids_) q += e.contains(x) ? 1 : 0;
       if (q <= 1 || rng.uniform() * static_cast<double>(q) < 1.0) return;
     }
-  }
-
-  /// The ellipsoid that holds `x` most centrally (smallest scaled distance), for the local
-  /// shape used by walks and slices; nullptr for the unit cube.
-  const Ellipsoid* nearest(std::span<const double> x) const {
-    const Ellipsoid* best = nullptr;
-    double best_d2 = std::numeric_limits<double>::infinity();
-    const Eigen::Map<const Eigen::VectorXd> v(x.data(), static_cast<Eigen::Index>(x.size()));
-    for (const auto& e : ellipsoids_) {
-      const double d2 = e.distance2(v);
-      if (d2 < best_d2) {
-        best_d2 = d2;
-        best = &e;
-      }
-    }
-    return best;
   }
 
  private:

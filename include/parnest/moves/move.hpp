@@ -1,12 +1,16 @@
 #pragma once
 /// @file moves/move.hpp
 /// What the constrained moves share: a point in the unit cube with its parameters and
-/// log-likelihood, and the counts the sampler adapts from.
+/// log-likelihood, the counts the sampler adapts from, and the unit-cube test.
 
 #include <algorithm>
 #include <span>
 
+#include "parnest/detail/geometry.hpp"
+
 namespace parnest::moves {
+
+using detail::in_unit_cube;
 
 /// The current point of a move: unit-cube coordinates, parameters, log-likelihood.
 struct Point {
@@ -30,9 +34,5 @@ struct Counts {
   double accepted = 0;  ///< proposals inside the constraint
   double proposed = 0;  ///< proposals made (including those outside the unit cube)
 };
-
-inline bool in_unit_cube(std::span<const double> u) {
-  return std::all_of(u.begin(), u.end(), [](double x) { return x >= 0.0 && x <= 1.0; });
-}
 
 }  // namespace parnest::moves

@@ -1,31 +1,31 @@
 #pragma once
 /// @file moves/random_walk.hpp
 /// A Metropolis random walk under the likelihood constraint, started from a live point, with
-/// steps uniform in the local bounding ellipsoid scaled by an adaptive factor.
+/// steps uniform in an ellipsoid shaped like the live points, scaled by an adaptive factor.
 
 #include <Eigen/Core>
 
-#include "parnest/bound/union.hpp"
+#include "parnest/bound/ellipsoid.hpp"
+#include "parnest/detail/geometry.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/moves/move.hpp"
 
 namespace parnest::moves {
 
 /// Walks exactly `walks` Metropolis steps from `point` (in place; its theta and log_l must be
-/// those of its u), accepting steps inside the unit cube with log L > threshold. If none is
+/// those of its u), accepting steps inside the unit cube with log L > threshold. Steps are
+/// `scale` times a draw from `shape` (nullptr: the unit cube's own scale); the shape must not
+/// depend on the point, or the walk would no longer keep its target. If none is
 /// accepted the point stays where it is: walking on until one is accepted would make the
 /// number of steps depend on the path and push points away from the contour's edge.
-inline void random_walk(const detail::Problem& problem, const Bound& bound, double threshold,
+inline void random_walk(const detail::Problem& problem, const Ellipsoid* shape, double threshold,
                         RandomStream& rng, std::size_t walks, double scale, Point& point,
                         Counts& counts) {
   const Eigen::Index d = static_cast<Eigen::Index>(point.u.size());
-  const Ellipsoid* local = bound.nearest(point.u);
-  // In the unit cube, steps are scaled against the cube itself.
-  const Eigen::MatrixXd axes = local ? local->axes() : Eigen::MatrixXd::Identity(d, d);
+  const Eigen::MatrixXd axes = shape ? shape->axes() : Eigen::MatrixXd::Identity(d, d);
   Eigen::VectorXd z(d), trial(d), trial_theta(d);
   for (std::size_t step = 0; step < walks; ++step) {
-    for (Eigen::Index i = 0; i < d; ++i) z[i] = rng.normal();
-    z *= std::pow(rng.uniform_open(), 1.0 / static_cast<double>(d)) / z.norm();
+    detail::draw_in_unit_ball(rng, z);
     z = axes.triangularView<Eigen::Lower>() * z;
     trial = Eigen::Map<const Eigen::VectorXd>(point.u.data(), d) + scale * z;
     counts.proposed += 1;

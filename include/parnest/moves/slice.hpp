@@ -1,15 +1,15 @@
 #pragma once
 /// @file moves/slice.hpp
 /// Slice sampling under the likelihood constraint (Neal 2003; the rslice/PolyChord family):
-/// one-dimensional slices along directions in the space whitened by the local bounding
-/// ellipsoid, either random directions or the whitened coordinate axes in turn.
+/// one-dimensional slices along directions in the space whitened by an ellipsoid shaped like
+/// the live points, either random directions or the whitened coordinate axes in turn.
 
 #include <numeric>
 #include <vector>
 
 #include <Eigen/Core>
 
-#include "parnest/bound/union.hpp"
+#include "parnest/bound/ellipsoid.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/error.hpp"
 #include "parnest/moves/move.hpp"
@@ -24,7 +24,7 @@ enum class SliceDirections {
 
 namespace detail_slice {
 // One slice update along u-space direction v from `point`: step out from a random interval of
-// width 2 (the local ellipsoid's diameter in whitened units), then shrink until a point above
+// width 2 (the shape ellipsoid's diameter in whitened units), then shrink until a point above
 // the threshold is found.
 inline void update(const detail::Problem& problem, double threshold, RandomStream& rng,
                    const Eigen::VectorXd& v, std::size_t max_draws, Point& point, Counts& counts,
@@ -66,14 +66,14 @@ inline void update(const detail::Problem& problem, double threshold, RandomStrea
 }  // namespace detail_slice
 
 /// Moves `point` (in place) by `slices` slice updates (random directions) or `slices` rounds
-/// of d updates (axes), each ending above the threshold.
+/// of d updates (axes), each ending above the threshold. Directions are whitened by `shape`
+/// (nullptr: the unit cube's own axes), which must not depend on the point.
 /// @throws SamplerError if one update fails within `max_draws` proposals.
-inline void slice(const detail::Problem& problem, const Bound& bound, double threshold,
+inline void slice(const detail::Problem& problem, const Ellipsoid* shape, double threshold,
                   RandomStream& rng, std::size_t slices, SliceDirections directions,
                   std::size_t max_draws, Point& point, Counts& counts) {
   const Eigen::Index d = static_cast<Eigen::Index>(point.u.size());
-  const Ellipsoid* local = bound.nearest(point.u);
-  const Eigen::MatrixXd axes = local ? local->axes() : Eigen::MatrixXd::Identity(d, d);
+  const Eigen::MatrixXd axes = shape ? shape->axes() : Eigen::MatrixXd::Identity(d, d);
   Eigen::VectorXd n(d), trial(d), trial_theta(d);
   std::vector<Eigen::Index> order(static_cast<std::size_t>(d));
   for (std::size_t s = 0; s < slices; ++s) {
