@@ -9,6 +9,7 @@
 #include "parnest/model.hpp"
 #include "parnest/options.hpp"
 #include "parnest/pool/pool.hpp"
+#include "parnest/pool/process.hpp"
 #include "parnest/pool/serial.hpp"
 #include "parnest/pool/thread.hpp"
 #include "parnest/prior.hpp"

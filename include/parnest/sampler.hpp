@@ -54,11 +54,13 @@ class Sampler {
   Result run(const RunOptions& run_options = {}) {
     const auto start = std::chrono::steady_clock::now();
     const detail::PoolSelection selection =
-        detail::select_pool(run_options, problem_.model(), detect_environment());
+        detail::select_pool(run_options, problem_.model(), detect_environment(), chosen_pool_);
+    if (run_options.pool.empty()) chosen_pool_ = selection.pool;
     B backend(problem_, options_, run_options.seed);
     while (backend.step(*selection.pool)) {
     }
     Result result = backend.result();
+    for (auto& warning : selection.pool->take_warnings()) result.warnings.push_back(warning);
     result.names = problem_.model().names;
     result.sampler = B::name;
     result.pool = selection.pool->describe();
@@ -77,6 +79,7 @@ class Sampler {
  private:
   detail::Problem problem_;
   typename B::Options options_;
+  std::shared_ptr<Pool> chosen_pool_;  // the pool run() chose last; its workers are reused
 };
 
 }  // namespace parnest

@@ -105,9 +105,13 @@ TEST_CASE("run options choose the pool", "[pool][options]") {
   CHECK(select_pool({.ncores = 2}, safe, env).pool->describe() == "threads(2)");
   CHECK(select_pool({.pool = 2}, safe, env).pool->describe() == "threads(2)");
 
-  const auto fallback = select_pool({.ncores = 2}, unsafe, env);
-  CHECK(fallback.pool->describe() == "serial");
-  CHECK_THAT(fallback.note, Contains("not thread-safe"));
+  const auto processes = select_pool({.ncores = 2}, unsafe, env);
+  CHECK(processes.pool->describe() == "processes(2)");
+  CHECK(processes.note.empty());
+  // The pool chosen last time is reused when it fits (its workers keep running).
+  CHECK(select_pool({.ncores = 2}, unsafe, env, processes.pool).pool == processes.pool);
+  CHECK(select_pool({.ncores = 3}, unsafe, env, processes.pool).pool != processes.pool);
+  CHECK(select_pool({.ncores = 2}, safe, env, processes.pool).pool->describe() == "threads(2)");
 
   parnest::SerialPool mine;
   CHECK(select_pool({.pool = mine}, safe, env).pool.get() == &mine);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "parnest/bound/union.hpp"
+#include "parnest/detail/flat.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/error.hpp"
@@ -45,42 +46,42 @@ namespace detail {
 // theta (d), log L, calls, accepted, proposed].
 class ReplaceTask final : public Task {
  public:
-  struct Context {
-    const Problem& problem;
-    const Bound& bound;
-    const Ellipsoid* shape;
+  /// Everything about the batch's move except the bound and shape.
+  struct Settings {
     Sample move;  // never automatic here
     double walk_scale;
     std::size_t walks, slices, max_draws;
     std::uint64_t seed;
   };
-  explicit ReplaceTask(const Context& context) : c_(context) {}
+  ReplaceTask(const Problem& problem, const Bound& bound, const Ellipsoid* shape,
+              const Settings& settings)
+      : problem_(problem), bound_(bound), shape_(shape), s_(settings) {}
 
   static std::size_t input_width(std::size_t d) { return 4 + d; }
   static std::size_t output_width(std::size_t d) { return 2 * d + 4; }
 
   void run(std::span<const double> in, std::span<double> out) const override {
-    const std::size_t d = c_.problem.dimension();
+    const std::size_t d = problem_.dimension();
     const double threshold = in[0];
-    RandomStream rng(c_.seed, StreamPurpose::replace, static_cast<std::uint64_t>(in[1]),
+    RandomStream rng(s_.seed, StreamPurpose::replace, static_cast<std::uint64_t>(in[1]),
                      static_cast<std::uint32_t>(in[2]));
     moves::Point point{out.subspan(0, d), out.subspan(d, d),
                        -std::numeric_limits<double>::infinity()};
     moves::Counts counts;
-    if (c_.move == Sample::uniform) {
-      moves::uniform(c_.problem, c_.bound, threshold, rng, c_.max_draws, point, counts);
+    if (s_.move == Sample::uniform) {
+      moves::uniform(problem_, bound_, threshold, rng, s_.max_draws, point, counts);
     } else {
       std::copy(in.begin() + 4, in.begin() + 4 + static_cast<std::ptrdiff_t>(d), point.u.begin());
       point.log_l = in[3];
-      c_.problem.transform(point.u, point.theta);  // the walk may keep the start point
-      if (c_.move == Sample::random_walk)
-        moves::random_walk(c_.problem, c_.shape, threshold, rng, c_.walks, c_.walk_scale, point,
+      problem_.transform(point.u, point.theta);  // the walk may keep the start point
+      if (s_.move == Sample::random_walk)
+        moves::random_walk(problem_, shape_, threshold, rng, s_.walks, s_.walk_scale, point,
                            counts);
       else
-        moves::slice(c_.problem, c_.shape, threshold, rng, c_.slices,
-                     c_.move == Sample::slice ? moves::SliceDirections::axes
+        moves::slice(problem_, shape_, threshold, rng, s_.slices,
+                     s_.move == Sample::slice ? moves::SliceDirections::axes
                                               : moves::SliceDirections::random,
-                     c_.max_draws, point, counts);
+                     s_.max_draws, point, counts);
     }
     out[2 * d] = point.log_l;
     out[2 * d + 1] = counts.calls;
@@ -88,9 +89,76 @@ class ReplaceTask final : public Task {
     out[2 * d + 3] = counts.proposed;
   }
 
+  TaskRecipe recipe() const override {
+    TaskRecipe recipe{&rebuild, &problem_, problem_.id(), {}};
+    FlatWriter out(recipe.context);
+    out.put_count(static_cast<std::size_t>(s_.move));
+    out.put(s_.walk_scale);
+    for (std::size_t n : {s_.walks, s_.slices, s_.max_draws}) out.put(static_cast<double>(n));
+    out.put_bits(s_.seed);
+    bound_.save(out);
+    out.put_count(shape_ ? 1 : 0);
+    if (shape_) shape_->save(out);
+    return recipe;
+  }
+
+  std::string describe_row(std::span<const double> in) const override {
+    const std::size_t d = problem_.dimension();
+    return "a replacement live point (iteration " + std::to_string(std::uint64_t(in[1])) +
+           ", slot " + std::to_string(std::uint64_t(in[2])) +
+           ") above log L = " + std::to_string(in[0]) +
+           (s_.move == Sample::uniform
+                ? std::string(", drawn from the bound")
+                : ", moved from the live point at " +
+                      format_point(problem_.model().names, in.subspan(4, d)) + " (unit cube)");
+  }
+
  private:
-  Context c_;
+  // The task a worker process rebuilds: it owns the bound and shape the original pointed to.
+  class Rebuilt;
+  static std::unique_ptr<Task> rebuild(const void* problem, std::span<const double> context);
+
+  const Problem& problem_;
+  const Bound& bound_;
+  const Ellipsoid* shape_;
+  Settings s_;
 };
+
+class ReplaceTask::Rebuilt final : public Task {
+ public:
+  Rebuilt(const Problem& problem, FlatReader& in)
+      : settings_(read_settings(in)),
+        bound_(Bound::load(in)),
+        shape_(in.get_count() == 1 ? std::optional(Ellipsoid::load(in)) : std::nullopt),
+        task_(problem, bound_, shape_ ? &*shape_ : nullptr, settings_) {
+    in.expect_end();
+  }
+  void run(std::span<const double> in, std::span<double> out) const override { task_.run(in, out); }
+  std::string describe_row(std::span<const double> in) const override {
+    return task_.describe_row(in);
+  }
+
+ private:
+  static Settings read_settings(FlatReader& in) {
+    Settings s{};
+    s.move = static_cast<Sample>(in.get_count());
+    s.walk_scale = in.get();
+    for (std::size_t* n : {&s.walks, &s.slices, &s.max_draws})
+      *n = static_cast<std::size_t>(in.get());
+    s.seed = in.get_bits();
+    return s;
+  }
+  Settings settings_;
+  Bound bound_;
+  std::optional<Ellipsoid> shape_;
+  ReplaceTask task_;
+};
+
+inline std::unique_ptr<Task> ReplaceTask::rebuild(const void* problem,
+                                                  std::span<const double> context) {
+  FlatReader in(context, "the replacement task's context");
+  return std::make_unique<Rebuilt>(*static_cast<const Problem*>(problem), in);
+}
 
 }  // namespace detail
 
@@ -306,8 +374,9 @@ class Sequential {
     const Bound& source = bound_beats_cube_ ? bound_ : cube;
     const std::size_t slices =
         options_.slices > 0 ? options_.slices : (move_ == Sample::slice ? 3 : 2 * d_);
-    pool.map(detail::ReplaceTask({problem_, source, shape_ ? &*shape_ : nullptr, move_, walk_scale_,
-                                  options_.walks, slices, options_.max_draws, seed_}),
+    pool.map(detail::ReplaceTask(
+                 problem_, source, shape_ ? &*shape_ : nullptr,
+                 {move_, walk_scale_, options_.walks, slices, options_.max_draws, seed_}),
              in, out);
     const auto w = static_cast<Eigen::Index>(2 * d_);
     moves::Counts batch{out.col(w + 1).sum(), out.col(w + 2).sum(), out.col(w + 3).sum()};

@@ -9,6 +9,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 
+#include "parnest/detail/flat.hpp"
 #include "parnest/detail/geometry.hpp"
 #include "parnest/pool/pool.hpp"
 #include "parnest/rng.hpp"
@@ -73,6 +74,27 @@ class Ellipsoid {
     detail::draw_in_unit_ball(rng, z);
     Eigen::Map<Eigen::VectorXd>(x.data(), center_.size()) =
         center_ + axes_.triangularView<Eigen::Lower>() * z;
+  }
+
+  /// Every member, bit for bit (derived ones too, so that nothing is recomputed differently).
+  void save(detail::FlatWriter& out) const {
+    out.put_count(dimension());
+    out.put(center_);
+    out.put(axes_);
+    out.put(inverse_axes_);
+    out.put(log_volume_);
+  }
+  static Ellipsoid load(detail::FlatReader& in) {
+    const auto d = static_cast<Eigen::Index>(in.get_count());
+    Ellipsoid e;
+    e.center_.resize(d);
+    e.axes_.resize(d, d);
+    e.inverse_axes_.resize(d, d);
+    in.get(e.center_);
+    in.get(e.axes_);
+    in.get(e.inverse_axes_);
+    e.log_volume_ = in.get();
+    return e;
   }
 
   /// log of the volume of the unit ball in d dimensions.

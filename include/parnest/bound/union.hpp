@@ -57,6 +57,23 @@ class Bound {
     return b;
   }
 
+  /// Every member, bit for bit.
+  void save(detail::FlatWriter& out) const {
+    out.put_count(ellipsoids_.size());
+    for (const auto& e : ellipsoids_) e.save(out);
+    for (double c : cumulative_) out.put(c);
+    out.put(log_volume_);
+  }
+  static Bound load(detail::FlatReader& in) {
+    Bound b;
+    b.ellipsoids_.resize(in.get_count());
+    for (auto& e : b.ellipsoids_) e = Ellipsoid::load(in);
+    b.cumulative_.resize(b.ellipsoids_.size());
+    for (double& c : b.cumulative_) c = in.get();
+    b.log_volume_ = in.get();
+    return b;
+  }
+
   bool is_cube() const noexcept { return ellipsoids_.empty(); }
   const std::vector<Ellipsoid>& ellipsoids() const noexcept { return ellipsoids_; }
   /// log of the summed ellipsoid volumes (at least the union's); 0 for the unit cube.

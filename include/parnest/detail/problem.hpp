@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "parnest/detail/instance_id.hpp"
 #include "parnest/error.hpp"
 #include "parnest/model.hpp"
 
@@ -40,6 +41,12 @@ class Problem {
     if (!model_.log_likelihood) throw ConfigError("model.log_likelihood is not set");
     check_prior_dimension();
   }
+  // A copy is a new object to worker processes forked before it existed: it gets a new id.
+  Problem(const Problem& other) : model_(other.model_) {}
+  Problem& operator=(const Problem&) = delete;
+
+  /// Unique to this object (TaskRecipe::anchor_id of the tasks bound to it).
+  std::uint64_t id() const noexcept { return id_; }
 
   std::size_t dimension() const noexcept { return model_.names.size(); }
   const Model& model() const noexcept { return model_; }
@@ -116,6 +123,7 @@ class Problem {
   }
 
   Model model_;
+  std::uint64_t id_ = next_instance_id();
 };
 
 }  // namespace parnest::detail

@@ -8,6 +8,7 @@
 #include "parnest/error.hpp"
 #include "parnest/model.hpp"
 #include "parnest/options.hpp"
+#include "parnest/pool/process.hpp"
 #include "parnest/pool/serial.hpp"
 #include "parnest/pool/thread.hpp"
 
@@ -19,11 +20,20 @@ struct PoolSelection {
   std::string note;  // e.g. why a serial pool replaced the threads asked for
 };
 
+// `previous` if it is a P of n workers (its workers keep running between runs), else a new P.
+template <class P>
+std::shared_ptr<Pool> reuse_or_make(const std::shared_ptr<Pool>& previous, std::size_t n) {
+  if (dynamic_cast<P*>(previous.get()) && previous->size() == n) return previous;
+  return std::make_shared<P>(n);
+}
+
+/// @param previous the pool this function chose for the last run, reused when it matches.
 /// @throws ConfigError for contradictory or invalid choices, and when launched as one of
 /// several MPI ranks (this build has no MPI pool, and independent copies of the run would
 /// write the same files).
 inline PoolSelection select_pool(const RunOptions& options, const Model& model,
-                                 const Environment& env) {
+                                 const Environment& env,
+                                 const std::shared_ptr<Pool>& previous = nullptr) {
   if (env.size > 1)
     throw ConfigError("this process is rank " + std::to_string(env.rank) + " of " +
                       std::to_string(env.size) + " started by " + env.launcher +
@@ -44,12 +54,8 @@ inline PoolSelection select_pool(const RunOptions& options, const Model& model,
                       std::string(" must be at least 1, got ") + std::to_string(*asked));
   const std::size_t n = asked ? static_cast<std::size_t>(*asked) : env.cpus;
   if (n == 1) return {std::make_shared<SerialPool>(), ""};
-  if (!model.thread_safe)
-    return {std::make_shared<SerialPool>(),
-            "model is not thread-safe and this build has no process pool: ran serially instead of "
-            "on " +
-                std::to_string(n) + " workers"};
-  return {std::make_shared<ThreadPool>(n), ""};
+  if (!model.thread_safe) return {reuse_or_make<ProcessPool>(previous, n), ""};
+  return {reuse_or_make<ThreadPool>(previous, n), ""};
 }
 
 }  // namespace parnest::detail

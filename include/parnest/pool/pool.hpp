@@ -4,11 +4,15 @@
 /// pool decides where each row runs (this thread, other threads, other processes or ranks).
 
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -16,6 +20,22 @@ namespace parnest {
 
 /// A matrix stored row by row, so that each row is one contiguous span of doubles.
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+class Task;
+
+/// How a worker process forked from this program rebuilds a task: a function of the program,
+/// an object the task is bound to that the worker already has in memory (the validated model),
+/// and the state fixed for the batch (the context: bound, move, seed) as flat doubles. Forked
+/// workers share the parent's code and, for objects older than the fork, its addresses, so
+/// only the context travels.
+struct TaskRecipe {
+  using Rebuild = std::unique_ptr<Task> (*)(const void* anchor, std::span<const double> context);
+  Rebuild rebuild = nullptr;  ///< null: the task cannot leave this process
+  const void* anchor = nullptr;
+  /// detail::next_instance_id() of the anchor: a worker forked before it existed lacks it.
+  std::uint64_t anchor_id = 0;
+  std::vector<double> context;
+};
 
 /// One kind of work applied to every row of a batch: evaluate a point, draw a replacement
 /// live point, run a constrained walk. A task is a pure function of its input row and of
@@ -27,6 +47,19 @@ class Task {
   /// pool then reports the exception of the lowest failing row. Must be safe to call
   /// concurrently when the pool runs rows on several threads.
   virtual void run(std::span<const double> input, std::span<double> output) const = 0;
+  /// How to rebuild this task in a worker process. The default, an empty recipe, keeps the
+  /// task in this process: ProcessPool refuses it.
+  virtual TaskRecipe recipe() const { return {}; }
+  /// What a row does, for error messages about it (a worker that crashed running it).
+  virtual std::string describe_row(std::span<const double> input) const {
+    std::string out = "input (";
+    char buffer[32];
+    for (std::size_t i = 0; i < input.size(); ++i) {
+      std::snprintf(buffer, sizeof buffer, "%s%.17g", i > 0 ? ", " : "", input[i]);
+      out += buffer;
+    }
+    return out + ")";
+  }
 };
 
 /// Evaluates batches of tasks. Implement it to bring your own parallelism; parnest provides
@@ -48,6 +81,10 @@ class Pool {
   /// True if rows may run at the same time on several threads of this process, which a model
   /// that is not thread-safe cannot allow. Defaults to true for pools parnest does not know.
   virtual bool runs_threads_concurrently() const noexcept { return true; }
+  /// Events of the batches since the last call that a user should hear about although the
+  /// run went on (a crashed worker replaced and its rows re-run). Sampler::run adds them to
+  /// Result::warnings.
+  virtual std::vector<std::string> take_warnings() { return {}; }
 };
 
 namespace detail {

@@ -1,0 +1,420 @@
+// ProcessPool: results identical to the serial pool, errors and crashes in workers reported
+// with their values, crashed workers replaced without losing rows, and no process left behind.
+#include <catch2/catch.hpp>
+
+#include <parnest/detail/instance_id.hpp>
+#include <parnest/parnest.hpp>
+
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_reduce.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "problems.hpp"
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+// Processes whose parent is this one, zombies included, from /proc.
+std::vector<int> children() {
+  std::vector<int> found;
+  DIR* proc = ::opendir("/proc");
+  while (dirent* entry = ::readdir(proc)) {
+    const int pid = std::atoi(entry->d_name);
+    if (pid <= 0) continue;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...; comm may hold spaces, so parse after the last ')'.
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    char state;
+    int ppid;
+    rest >> state >> ppid;
+    if (ppid == ::getpid()) found.push_back(pid);
+  }
+  ::closedir(proc);
+  return found;
+}
+
+bool running(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  return line.substr(line.rfind(')') + 2, 1) != "Z";
+}
+
+// A fresh directory for marker files shared by the workers and this process.
+std::filesystem::path scratch(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("parnest-test-" + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// True the first time any process calls it for `marker` (O_EXCL makes it atomic).
+bool first_time(const std::filesystem::path& marker) {
+  const int fd = ::open(marker.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
+}
+
+void no_core_dumps(std::size_t) {
+  const rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+}
+
+// A task the pool can rebuild in its workers: row i computes in^2 and -in, and misbehaves at
+// rows whose input is `bad` in the way the context says.
+enum class Misbehave { nothing, throws, crash_once, crash_always, report_threads };
+const std::uint64_t anchor_id = parnest::detail::next_instance_id();
+std::string crash_marker;  // set before the pool forks
+
+class TestTask final : public parnest::Task {
+ public:
+  explicit TestTask(Misbehave how, double bad = -1) : how_(how), bad_(bad) {}
+  void run(std::span<const double> in, std::span<double> out) const override {
+    if (in[0] == bad_) {
+      if (how_ == Misbehave::throws) throw parnest::LikelihoodError("bad row", {in[0]});
+      if (how_ == Misbehave::crash_always ||
+          (how_ == Misbehave::crash_once && first_time(crash_marker)))
+        std::raise(SIGSEGV);
+    }
+    if (how_ == Misbehave::report_threads) {
+      out[0] = static_cast<double>(oneapi::tbb::global_control::active_value(
+          oneapi::tbb::global_control::max_allowed_parallelism));
+      const char* omp = std::getenv("OMP_NUM_THREADS");
+      out[1] = omp ? std::atof(omp) : -1.0;
+      // oneTBB must still work in a worker of a parent that used it: no hang, right sum.
+      out[2] = oneapi::tbb::parallel_reduce(
+          oneapi::tbb::blocked_range<int>(0, 1000), 0.0,
+          [](const auto& r, double sum) {
+            for (int i = r.begin(); i != r.end(); ++i) sum += i;
+            return sum;
+          },
+          std::plus<>());
+      out[3] = std::getenv("OMPI_COMM_WORLD_SIZE") ? 1.0 : 0.0;
+      return;
+    }
+    out[0] = in[0] * in[0];
+    out[1] = -in[0];
+  }
+  parnest::TaskRecipe recipe() const override {
+    return {&rebuild, &anchor_id, anchor_id, {static_cast<double>(how_), bad_}};
+  }
+
+ private:
+  static std::unique_ptr<parnest::Task> rebuild(const void*, std::span<const double> c) {
+    return std::make_unique<TestTask>(static_cast<Misbehave>(static_cast<int>(c[0])), c[1]);
+  }
+  Misbehave how_;
+  double bad_;
+};
+
+parnest::RowMatrix inputs(int n) {
+  parnest::RowMatrix in(n, 1);
+  for (int i = 0; i < n; ++i) in(i, 0) = i;
+  return in;
+}
+
+void require_identical(const parnest::Result& a, const parnest::Result& b) {
+  REQUIRE(a.log_z == b.log_z);
+  REQUIRE(a.log_z_err == b.log_z_err);
+  REQUIRE(a.n_like == b.n_like);
+  REQUIRE(a.samples == b.samples);
+  REQUIRE(a.log_weights == b.log_weights);
+  REQUIRE(a.log_likelihoods == b.log_likelihoods);
+}
+
+parnest::Model not_thread_safe(parnest::Model model) {
+  model.thread_safe = false;
+  return model;
+}
+
+}  // namespace
+
+TEST_CASE("a process pool runs every row once, in chunks, over many batches", "[process]") {
+  parnest::ProcessPool pool({.workers = 3, .chunk_rows = 2});
+  const parnest::RowMatrix in = inputs(101);
+  for (int batch = 0; batch < 20; ++batch) {
+    parnest::RowMatrix out = parnest::RowMatrix::Constant(101, 2, -7.0);
+    pool.map(TestTask(Misbehave::nothing), in, out);
+    for (int i = 0; i < 101; ++i) {
+      REQUIRE(out(i, 0) == double(i) * i);
+      REQUIRE(out(i, 1) == -double(i));
+    }
+  }
+  CHECK(pool.stats().workers_started == 3);  // started once, reused for every batch
+  CHECK(pool.stats().batches == 20);
+  CHECK(pool.describe() == "processes(3)");
+  CHECK_FALSE(pool.runs_threads_concurrently());
+}
+
+TEST_CASE("sequential results are bit-identical with the serial pool and 2 or 3 processes",
+          "[process][determinism]") {
+  const auto problem = parnest::reference::gaussian_shells();
+  for (const auto sample :
+       {parnest::Sample::automatic, parnest::Sample::random_walk, parnest::Sample::slice}) {
+    CAPTURE(static_cast<int>(sample));
+    parnest::Sampler<parnest::Sequential> sampler(
+        problem.model, {.n_live = 150, .n_replace = 7, .sample = sample});
+    const parnest::Result serial = sampler.run({.ncores = 1, .seed = 5});
+    for (std::size_t n : {2, 3}) {
+      auto pool = std::make_shared<parnest::ProcessPool>(n);
+      const parnest::Result forked = sampler.run({.pool = pool, .seed = 5});
+      CHECK(forked.pool == "processes(" + std::to_string(n) + ")");
+      require_identical(serial, forked);
+    }
+  }
+}
+
+TEST_CASE("ncores > 1 with a model that is not thread-safe runs on processes", "[process]") {
+  const auto problem = parnest::reference::gaussian(2);
+  parnest::Sampler<parnest::Sequential> sampler(not_thread_safe(problem.model),
+                                                {.n_live = 100, .n_replace = 4});
+  const parnest::Result serial = sampler.run({.ncores = 1, .seed = 3});
+  const parnest::Result forked = sampler.run({.ncores = 2, .seed = 3});
+  CHECK(forked.pool == "processes(2)");
+  require_identical(serial, forked);
+  // The sampler keeps its pool: the workers of the first run serve the second.
+  const auto before = children();
+  CHECK(before.size() == 2);
+  require_identical(forked, sampler.run({.ncores = 2, .seed = 3}));
+  CHECK(children() == before);
+}
+
+TEST_CASE("a model created after the workers started gets fresh workers", "[process]") {
+  // Workers hold the program as it was when they were forked: a second model must not be
+  // evaluated with the first one's likelihood.
+  auto pool = std::make_shared<parnest::ProcessPool>(2);
+  const auto gauss = parnest::reference::gaussian(2);
+  parnest::Sampler<parnest::Sequential> first(gauss.model, {.n_live = 100, .n_replace = 4});
+  first.run({.pool = pool, .seed = 2});
+  parnest::Model shifted = gauss.model;
+  shifted.log_likelihood = [&](std::span<const double> theta) {
+    return gauss.model.log_likelihood(theta) - 10.0;
+  };
+  parnest::Sampler<parnest::Sequential> second(shifted, {.n_live = 100, .n_replace = 4});
+  const auto serial = second.run({.ncores = 1, .seed = 2});
+  require_identical(serial, second.run({.pool = pool, .seed = 2}));
+  CHECK(pool->stats().workers_started == 4);
+}
+
+TEST_CASE("an exception in a worker's likelihood reaches the caller with its values",
+          "[process][errors]") {
+  {
+    parnest::ProcessPool pool(2);
+    parnest::RowMatrix out(40, 2);
+    try {
+      pool.map(TestTask(Misbehave::throws, 23.0), inputs(40), out);
+      FAIL("no exception");
+    } catch (const parnest::LikelihoodError& e) {
+      CHECK_THAT(e.what(), Contains("bad row"));
+      CHECK(e.theta() == std::vector<double>{23.0});
+    }
+  }
+  // The same error as a serial run, naming the point, from a real model.
+  auto model = parnest::reference::gaussian(2).model;
+  model.log_likelihood = [](std::span<const double> theta) -> double {
+    if (theta[0] > 0.7) throw std::runtime_error("table lookup out of range");
+    return -theta[0];
+  };
+  parnest::Sampler<parnest::Sequential> sampler(model, {.n_live = 50});
+  std::string serial_message;
+  try {
+    sampler.run({.ncores = 1});
+  } catch (const parnest::LikelihoodError& e) {
+    serial_message = e.what();
+  }
+  REQUIRE_THAT(serial_message, Contains("table lookup out of range") && Contains("x0 = "));
+  CHECK_THROWS_WITH(sampler.run({.pool = std::make_shared<parnest::ProcessPool>(2)}),
+                    serial_message);
+  CHECK(children().empty());
+}
+
+TEST_CASE("a worker that crashes once is replaced and its rows re-run", "[process][faults]") {
+  const auto dir = scratch("crash-once");
+  crash_marker = (dir / "crashed").string();
+  parnest::ProcessPool pool({.workers = 2, .setup = no_core_dumps, .chunk_rows = 5});
+  parnest::RowMatrix out(30, 2);
+  pool.map(TestTask(Misbehave::crash_once, 17.0), inputs(30), out);
+  for (int i = 0; i < 30; ++i) REQUIRE(out(i, 0) == double(i) * i);
+  CHECK(pool.stats().crashes == 1);
+  CHECK(pool.stats().rows_retried == 5);  // the chunk holding row 17, re-run row by row
+  CHECK(pool.stats().workers_started == 3);
+  const auto warnings = pool.take_warnings();
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Contains("rows 15-19") && Contains("re-run"));
+#ifndef __SANITIZE_ADDRESS__
+  CHECK_THAT(warnings[0], Contains("killed by signal 11"));
+#endif
+  CHECK(pool.take_warnings().empty());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a sampler run survives a likelihood that segfaults once, with the same result",
+          "[process][faults]") {
+  const auto dir = scratch("crash-run");
+  const std::string marker = (dir / "crashed").string();
+  const auto problem = parnest::reference::gaussian(2);
+  parnest::Model fragile = not_thread_safe(problem.model);
+  fragile.log_likelihood = [&](std::span<const double> theta) {
+    if (theta[0] > 0.52 && theta[1] > 0.52 && first_time(marker)) std::raise(SIGSEGV);
+    return problem.model.log_likelihood(theta);
+  };
+  parnest::Sampler<parnest::Sequential> reference(problem.model, {.n_live = 100, .n_replace = 6});
+  parnest::Sampler<parnest::Sequential> sampler(fragile, {.n_live = 100, .n_replace = 6});
+  const auto serial = reference.run({.ncores = 1, .seed = 8});
+  auto pool = std::make_shared<parnest::ProcessPool>(
+      parnest::ProcessPool::Options{.workers = 2, .setup = no_core_dumps});
+  const auto survived = sampler.run({.pool = pool, .seed = 8});
+  require_identical(serial, survived);
+  CHECK(pool->stats().crashes == 1);
+  REQUIRE(survived.warnings.size() == 1);
+  CHECK_THAT(survived.warnings[0], Contains("re-run"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a row that kills every worker fails the batch with the signal and the row",
+          "[process][faults]") {
+  {
+    parnest::ProcessPool pool(
+        {.workers = 2, .setup = no_core_dumps, .max_retries = 2, .chunk_rows = 4});
+    parnest::RowMatrix out(12, 2);
+    try {
+      pool.map(TestTask(Misbehave::crash_always, 9.0), inputs(12), out);
+      FAIL("no exception");
+    } catch (const parnest::PoolError& e) {
+      CHECK_THAT(e.what(), Contains("while running row 9 of 12") && Contains("input (9)") &&
+                               Contains("3 times (max_retries = 2)"));
+#ifndef __SANITIZE_ADDRESS__
+      CHECK_THAT(e.what(), Contains("signal 11 (Segmentation fault)"));
+#endif
+    }
+    CHECK(pool.stats().crashes == 3);  // the chunk holding row 9, then row 9 alone twice
+    // The pool still works afterwards.
+    pool.map(TestTask(Misbehave::nothing), inputs(12), out);
+    CHECK(out(11, 0) == 121.0);
+  }
+  CHECK(children().empty());
+}
+
+TEST_CASE("the set-up function runs once in every worker, and its failure is reported",
+          "[process]") {
+  const auto dir = scratch("setup");
+  {
+    parnest::ProcessPool pool({.workers = 3, .setup = [&](std::size_t worker) {
+                                 std::ofstream(dir / std::to_string(worker), std::ios::app)
+                                     << ::getpid() << "\n";
+                               }});
+    parnest::RowMatrix out(30, 2);
+    for (int batch = 0; batch < 5; ++batch) pool.map(TestTask(Misbehave::nothing), inputs(30), out);
+    const auto pids = pool.worker_pids();
+    std::set<int> seen;
+    for (std::size_t worker = 0; worker < 3; ++worker) {
+      std::ifstream in(dir / std::to_string(worker));
+      std::vector<int> lines;
+      for (int pid; in >> pid;) lines.push_back(pid);
+      REQUIRE(lines.size() == 1);
+      seen.insert(lines[0]);
+    }
+    CHECK(seen == std::set<int>(pids.begin(), pids.end()));
+  }
+  parnest::ProcessPool failing(
+      {.workers = 2, .setup = [](std::size_t) { throw std::runtime_error("no data file"); }});
+  parnest::RowMatrix out(4, 2);
+  CHECK_THROWS_WITH(failing.map(TestTask(Misbehave::nothing), inputs(4), out),
+                    Contains("set-up function threw in worker") && Contains("no data file"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "workers are limited in threads, even after this process used oneTBB, and never see "
+    "MPI launcher variables",
+    "[process]") {
+  ::setenv("OMPI_COMM_WORLD_SIZE", "1", 1);
+  parnest::ThreadPool threads(2);  // oneTBB busy in this process during the forks
+  parnest::RowMatrix out(4, 4);
+  threads.map(TestTask(Misbehave::nothing), inputs(4), out);
+  for (std::size_t limit : {1, 2}) {
+    CAPTURE(limit);
+    parnest::ProcessPool pool({.workers = 2, .threads_per_worker = limit});
+    pool.map(TestTask(Misbehave::report_threads), inputs(4), out);
+    for (int i = 0; i < 4; ++i) {
+      CHECK(out(i, 0) == double(limit));
+      CHECK(out(i, 1) == double(limit));
+      CHECK(out(i, 2) == 499500.0);
+      CHECK(out(i, 3) == 0.0);
+    }
+    const auto warnings = pool.take_warnings();
+    // A live task_arena keeps oneTBB from being finalised before the fork: said, not hidden.
+    CHECK(warnings.size() == (limit > 1 ? 2u : 0u));
+    if (limit > 1) CHECK_THAT(warnings[0], Contains("oneTBB was busy"));
+  }
+  ::unsetenv("OMPI_COMM_WORLD_SIZE");
+}
+
+TEST_CASE("no process outlives the pool or its parent", "[process]") {
+  std::vector<int> pids;
+  {
+    parnest::ProcessPool pool(3);
+    parnest::RowMatrix out(9, 2);
+    pool.map(TestTask(Misbehave::nothing), inputs(9), out);
+    pids = pool.worker_pids();
+    REQUIRE(pids.size() == 3);
+    CHECK(children().size() == 3);
+  }
+  CHECK(children().empty());  // reaped: no zombies
+  for (int pid : pids) CHECK_FALSE(running(pid));
+
+  // A parent that dies without destroying its pool takes its workers with it.
+  int channel[2];
+  REQUIRE(::pipe(channel) == 0);
+  const pid_t parent = ::fork();
+  if (parent == 0) {
+    auto* leaked = new parnest::ProcessPool(2);
+    parnest::RowMatrix out(4, 2);
+    leaked->map(TestTask(Misbehave::nothing), inputs(4), out);
+    for (int pid : leaked->worker_pids()) (void)!::write(channel[1], &pid, sizeof pid);
+    ::_exit(0);
+  }
+  ::close(channel[1]);
+  std::vector<int> orphans(2);
+  REQUIRE(::read(channel[0], orphans.data(), sizeof(int) * 2) == sizeof(int) * 2);
+  ::close(channel[0]);
+  int status;
+  ::waitpid(parent, &status, 0);
+  for (int pid : orphans) {
+    for (int wait = 0; wait < 500 && running(pid); ++wait)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK_FALSE(running(pid));
+  }
+}
+
+TEST_CASE("a task without a recipe and bad options are refused clearly", "[process][errors]") {
+  struct Local : parnest::Task {
+    void run(std::span<const double>, std::span<double>) const override {}
+  };
+  parnest::ProcessPool pool(2);
+  parnest::RowMatrix out(3, 1);
+  CHECK_THROWS_AS(pool.map(Local(), inputs(3), out), parnest::PoolError);
+  CHECK_THROWS_WITH(pool.map(Local(), inputs(3), out), Contains("recipe"));
+  CHECK_THROWS_AS(parnest::ProcessPool(0), parnest::ConfigError);
+  CHECK_THROWS_WITH(parnest::ProcessPool({.workers = 2, .threads_per_worker = 0}),
+                    Contains("threads_per_worker must be at least 1"));
+  CHECK(parnest::ProcessPool(parnest::ProcessPool::Options{}).size() ==
+        parnest::detect_environment().cpus);
+}
