@@ -12,13 +12,11 @@
 #include <vector>
 
 #include "../tests/support/problems.hpp"
+#include "median.hpp"
+
+using parnest::bench::median;
 
 namespace {
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 // Seconds per call of the bare likelihood and prior, measured the same way the sampler calls
 // them, so that it can be subtracted from the wall time.

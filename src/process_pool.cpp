@@ -413,16 +413,21 @@ struct Chunk {
 };
 
 struct Worker {
-  enum class State { stopped, starting, idle, busy };
+  enum class State { stopped, starting, ready };
   std::size_t index = 0;
   pid_t pid = -1;
   int fd = -1;
   State state = State::stopped;
   std::uint64_t forked_after = 0;  // instance_ids_issued() at the fork
   std::uint64_t context_version = 0;
-  Chunk chunk;
+  std::deque<Chunk> in_flight;     // sent, not yet answered; the worker runs them in order
   std::size_t start_failures = 0;  // deaths before "ready", in a row
 };
+
+// A second chunk is sent before the first is answered, hiding the round trip (~50 us here),
+// only when it surely fits in the socket's buffer: the parent must never block sending to a
+// worker that is itself blocked sending results back.
+constexpr std::size_t prefetch_bytes = 16 * 1024;
 
 }  // namespace
 
@@ -533,9 +538,9 @@ struct ProcessPool::Impl {
     for (;;) {
       if (b.fatal.empty() && !b.pending.empty()) spawn_stopped(b);
       for (auto& w : workers)
-        if (w.state == Worker::State::idle && !b.pending.empty() && b.fatal.empty()) assign(b, w);
+        while (b.fatal.empty() && w.state == Worker::State::ready && can_take(b, w)) assign(b, w);
       const bool busy = std::any_of(workers.begin(), workers.end(),
-                                    [](const Worker& w) { return w.state == Worker::State::busy; });
+                                    [](const Worker& w) { return !w.in_flight.empty(); });
       if (!busy && (b.pending.empty() || !b.fatal.empty())) break;
       wait_and_handle(b);
     }
@@ -563,10 +568,18 @@ struct ProcessPool::Impl {
       b.pending.push_back({first, std::min(per, rows - first), 0});
   }
 
+  static bool can_take(const Batch& b, const Worker& w) {
+    if (b.pending.empty()) return false;
+    if (w.in_flight.empty()) return true;
+    const std::size_t bytes =
+        b.pending.front().count * static_cast<std::size_t>(b.input->cols()) * sizeof(double);
+    return w.in_flight.size() == 1 && bytes <= prefetch_bytes;
+  }
+
   void assign(Batch& b, Worker& w) {
-    w.chunk = b.pending.front();
+    const Chunk chunk = b.pending.front();
     b.pending.pop_front();
-    w.state = Worker::State::busy;
+    w.in_flight.push_back(chunk);
     bool sent = true;
     if (w.context_version != version) {
       Payload head;
@@ -582,13 +595,13 @@ struct ProcessPool::Impl {
     if (sent) {
       Payload head;
       const auto in_cols = static_cast<std::uint64_t>(b.input->cols());
-      for (std::uint64_t v : {version, std::uint64_t{w.chunk.first}, std::uint64_t{w.chunk.count},
+      for (std::uint64_t v : {version, std::uint64_t{chunk.first}, std::uint64_t{chunk.count},
                               in_cols, static_cast<std::uint64_t>(b.output->cols())})
         head.put(v);
       sent = send_frame(w.fd, Frame::rows,
                         {as_bytes(head.bytes()),
-                         as_bytes(b.input->row(static_cast<Eigen::Index>(w.chunk.first)).data(),
-                                  w.chunk.count * in_cols)});
+                         as_bytes(b.input->row(static_cast<Eigen::Index>(chunk.first)).data(),
+                                  chunk.count * in_cols)});
     }
     if (!sent) died(b, w);
   }
@@ -615,7 +628,7 @@ struct ProcessPool::Impl {
     PayloadReader in(payload);
     switch (kind) {
       case Frame::ready:
-        w.state = Worker::State::idle;
+        w.state = Worker::State::ready;
         w.start_failures = 0;
         return;
       case Frame::setup_failed: {
@@ -630,17 +643,18 @@ struct ProcessPool::Impl {
       case Frame::done: {
         const auto first = in.get<std::uint64_t>();
         const auto count = in.get<std::uint64_t>();
-        if (w.state != Worker::State::busy || first != w.chunk.first || count != w.chunk.count)
+        if (w.in_flight.empty() || first != w.in_flight.front().first ||
+            count != w.in_flight.front().count)
           throw PoolError("ProcessPool: " + name(w) + " returned rows it was not given");
         in.get_doubles_into(b.output->row(static_cast<Eigen::Index>(first)).data(),
                             count * static_cast<std::size_t>(b.output->cols()));
-        w.state = Worker::State::idle;
+        w.in_flight.pop_front();
         return;
       }
       case Frame::failed: {
         const auto row = in.get<std::uint64_t>();
         b.errors.record(row, rebuild_exception(in, w.index, w.pid));
-        w.state = Worker::State::idle;
+        if (!w.in_flight.empty()) w.in_flight.pop_front();
         return;
       }
       default:
@@ -649,24 +663,27 @@ struct ProcessPool::Impl {
     }
   }
 
-  // The worker's socket closed: it died (or was killed). Re-queue its rows, one per chunk so
-  // that a row that kills workers is found and others are not blamed for it.
+  // The worker's socket closed: it died (or was killed). The chunk it was running is re-queued
+  // one row per chunk, so that a row that kills workers is found and others are not blamed
+  // for it; a prefetched chunk it had not started goes back as it was.
   void died(Batch& b, Worker& w) {
     const Worker::State was = w.state;
     const std::string who = name(w);
     const std::string how = stop(w);
+    std::deque<Chunk> lost = std::exchange(w.in_flight, {});
+    if (lost.size() > 1) b.pending.push_front(lost.back());
     if (was == Worker::State::starting) {
       if (++w.start_failures > options.max_retries && b.fatal.empty())
         b.fatal = "ProcessPool: " + who + " " + how + " before it was ready (during set-up), " +
                   std::to_string(w.start_failures) + " times in a row";
       return;
     }
-    if (was != Worker::State::busy) {
+    if (lost.empty()) {
       warnings.push_back(who + " " + how + " while idle; a new worker replaces it");
       return;
     }
     ++stats.crashes;
-    const Chunk c = w.chunk;
+    const Chunk c = lost.front();
     const std::size_t attempts = c.attempts + 1;
     if (c.count == 1 && attempts > options.max_retries) {
       if (b.fatal.empty()) {

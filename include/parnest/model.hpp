@@ -35,7 +35,8 @@ struct Model {
   /// Log-likelihood of the parameters written by `prior`.
   LogLikelihood log_likelihood;
   /// False if `prior` or `log_likelihood` must never run on two threads at once (global
-  /// state, non-reentrant libraries); parnest then never evaluates it on a thread pool.
+  /// state, non-reentrant libraries); parnest then never evaluates it on a thread pool, and
+  /// runs it on forked worker processes (ProcessPool) when ncores > 1.
   bool thread_safe = true;
 
   /// The number of parameters.

@@ -4,7 +4,10 @@
 
 #include <parnest/parnest.hpp>
 
+#include "identical.hpp"
 #include "problems.hpp"
+
+using parnest::testing::require_identical;
 
 namespace {
 // A user pool that runs rows in reverse order: any dependence on evaluation order shows up.
@@ -23,15 +26,6 @@ class ReversePool final : public parnest::Pool {
   int batches = 0;
 };
 
-void require_identical(const parnest::Result& a, const parnest::Result& b) {
-  REQUIRE(a.log_z == b.log_z);
-  REQUIRE(a.log_z_err == b.log_z_err);
-  REQUIRE(a.n_like == b.n_like);
-  REQUIRE(a.samples.rows() == b.samples.rows());
-  REQUIRE(a.samples == b.samples);
-  REQUIRE(a.log_weights == b.log_weights);
-  REQUIRE(a.log_likelihoods == b.log_likelihoods);
-}
 }  // namespace
 
 TEST_CASE("sequential results are bit-identical for ncores 1, 2, 3, pool = 2 and a user pool",

@@ -21,7 +21,10 @@
 #include <sstream>
 #include <thread>
 
+#include "identical.hpp"
 #include "problems.hpp"
+
+using parnest::testing::require_identical;
 
 using Catch::Matchers::Contains;
 
@@ -128,15 +131,6 @@ parnest::RowMatrix inputs(int n) {
   parnest::RowMatrix in(n, 1);
   for (int i = 0; i < n; ++i) in(i, 0) = i;
   return in;
-}
-
-void require_identical(const parnest::Result& a, const parnest::Result& b) {
-  REQUIRE(a.log_z == b.log_z);
-  REQUIRE(a.log_z_err == b.log_z_err);
-  REQUIRE(a.n_like == b.n_like);
-  REQUIRE(a.samples == b.samples);
-  REQUIRE(a.log_weights == b.log_weights);
-  REQUIRE(a.log_likelihoods == b.log_likelihoods);
 }
 
 parnest::Model not_thread_safe(parnest::Model model) {
