@@ -3,50 +3,24 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <string>
 
+#include "atomic_file.hpp"
+#include "parnest/detail/text.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
 #include "parnest/version.hpp"
 
 namespace parnest {
 namespace {
-
-// Write to a temporary file beside the target, fsync, then rename: readers see the old file
-// or the complete new one, never a partial one.
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::string tmp = path.string() + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw IoError("cannot create " + tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw IoError("cannot write " + tmp + ": " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw IoError("cannot flush " + tmp + " to disk: " + std::strerror(err));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw IoError("cannot rename " + tmp + " to " + path.string() + ": " + std::strerror(err));
-  }
-}
 
 std::string number(double x) {
   if (std::isnan(x)) return "NaN";
@@ -73,6 +47,15 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
+// An option value: a JSON number when it reads as one, else a string.
+std::string json_value(const std::string& value) {
+  char* end = nullptr;
+  std::strtod(value.c_str(), &end);
+  const bool numeric = !value.empty() && end == value.c_str() + value.size() &&
+                       value.find_first_of("nN") == std::string::npos;  // not nan or inf
+  return numeric ? value : json_string(value);
+}
+
 std::string csv_row(const Eigen::MatrixXd& m, Eigen::Index row) {
   std::string line;
   for (Eigen::Index c = 0; c < m.cols(); ++c) {
@@ -91,6 +74,51 @@ std::string join_names(const std::vector<std::string>& names) {
   return line;
 }
 
+// Space-separated numbers, the layout GetDist, anesthetic and numpy.loadtxt read.
+std::string text_row(std::initializer_list<double> leading, const Eigen::MatrixXd& m,
+                     Eigen::Index row, std::initializer_list<double> trailing = {}) {
+  std::string line;
+  auto add = [&](double x) {
+    if (!line.empty()) line += ' ';
+    line += number(x);
+  };
+  for (double x : leading) add(x);
+  for (Eigen::Index c = 0; c < m.cols(); ++c) add(m(row, c));
+  for (double x : trailing) add(x);
+  return line + "\n";
+}
+
+// GetDist parameter names allow no spaces: they become underscores (the label keeps them).
+std::string paramnames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) {
+    std::string id = name;
+    for (char& c : id)
+      if (c == ' ' || c == '\t') c = '_';
+    out += id + "\t" + name + "\n";
+  }
+  return out;
+}
+
+// The weighted quantile q of column `c`: the smallest value whose cumulative weight reaches q.
+double quantile(const Result& r, Eigen::Index c, double q) {
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(r.samples.rows()));
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<Eigen::Index>(i);
+  std::sort(order.begin(), order.end(),
+            [&](Eigen::Index a, Eigen::Index b) { return r.samples(a, c) < r.samples(b, c); });
+  double cumulative = 0.0;
+  for (Eigen::Index i : order) {
+    cumulative += std::exp(r.log_weights[i]);
+    if (cumulative >= q) return r.samples(i, c);
+  }
+  return order.empty() ? NAN : r.samples(order.back(), c);
+}
+
+// PolyChord writes -1e30 for "born from the prior"; anesthetic expects that, not -inf.
+double birth_contour(double log_l) {
+  return std::isinf(log_l) ? -1e30 : log_l;
+}
+
 }  // namespace
 
 void write(const Result& result, const std::string& root) {
@@ -107,12 +135,29 @@ void write(const Result& result, const std::string& root) {
   for (Eigen::Index i = 0; i < result.samples.rows(); ++i)
     weighted += number(std::exp(result.log_weights[i])) + "," + number(result.log_likelihoods[i]) +
                 "," + csv_row(result.samples, i) + "\n";
-  write_atomically(root + ".csv", weighted);
+  detail::write_atomically(root + ".csv", weighted);
 
   const Eigen::MatrixXd draws = result.equal_weight_samples(0, result.seed);
   std::string equal = join_names(result.names) + "\n";
   for (Eigen::Index i = 0; i < draws.rows(); ++i) equal += csv_row(draws, i) + "\n";
-  write_atomically(root + "_equal_weights.csv", equal);
+  detail::write_atomically(root + "_equal_weights.csv", equal);
+
+  // GetDist/anesthetic chain: weight, -log L, parameters; and the parameter names.
+  std::string chain;
+  for (Eigen::Index i = 0; i < result.samples.rows(); ++i)
+    chain +=
+        text_row({std::exp(result.log_weights[i]), -result.log_likelihoods[i]}, result.samples, i);
+  detail::write_atomically(root + ".txt", chain);
+  detail::write_atomically(root + ".paramnames", paramnames(result.names));
+
+  // PolyChord's dead points with their birth contours: parameters, log L, log L at birth.
+  if (result.log_likelihood_births.size() == result.samples.rows()) {
+    std::string dead;
+    for (Eigen::Index i = 0; i < result.samples.rows(); ++i)
+      dead += text_row({}, result.samples, i,
+                       {result.log_likelihoods[i], birth_contour(result.log_likelihood_births[i])});
+    detail::write_atomically(root + "_dead-birth.txt", dead);
+  }
 
   const Eigen::VectorXd mean = result.mean(), sd = result.stddev();
   std::ostringstream json;
@@ -128,14 +173,29 @@ void write(const Result& result, const std::string& root) {
        << "  \"n_eff\": " << number(result.n_eff) << ",\n"
        << "  \"n_iterations\": " << result.n_iterations << ",\n"
        << "  \"wall_seconds\": " << number(result.wall_seconds) << ",\n"
+       << "  \"options\": {";
+  for (std::size_t i = 0; i < result.options.size(); ++i)
+    json << (i > 0 ? ", " : "") << json_string(result.options[i].first) << ": "
+         << json_value(result.options[i].second);
+  json << "},\n"
+       << "  \"warnings\": [";
+  for (std::size_t i = 0; i < result.warnings.size(); ++i)
+    json << (i > 0 ? ", " : "") << json_string(result.warnings[i]);
+  json << "],\n"
        << "  \"parameters\": [";
+  constexpr double levels[] = {0.025, 0.16, 0.5, 0.84, 0.975};
   for (std::size_t i = 0; i < result.names.size(); ++i) {
     const auto k = static_cast<Eigen::Index>(i);
     json << (i > 0 ? ",\n" : "\n") << "    {\"name\": " << json_string(result.names[i])
-         << ", \"mean\": " << number(mean[k]) << ", \"stddev\": " << number(sd[k]) << "}";
+         << ", \"mean\": " << number(mean[k]) << ", \"stddev\": " << number(sd[k])
+         << ", \"quantiles\": {";
+    for (std::size_t q = 0; q < std::size(levels); ++q)
+      json << (q > 0 ? ", " : "") << "\"" << detail::text(levels[q])
+           << "\": " << number(quantile(result, k, levels[q]));
+    json << "}}";
   }
   json << "\n  ]\n}\n";
-  write_atomically(root + "_summary.json", json.str());
+  detail::write_atomically(root + "_summary.json", json.str());
 }
 
 }  // namespace parnest

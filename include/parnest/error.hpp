@@ -64,4 +64,24 @@ class IoError : public detail::ErrorOf<std::runtime_error> {
   using ErrorOf::ErrorOf;
 };
 
+/// A checkpoint cannot be resumed: it is truncated or corrupt, or it was written by a run with
+/// a different model, options or seed (the message lists what differs). The file is left as
+/// it was.
+class CheckpointError : public detail::ErrorOf<std::runtime_error> {
+  using ErrorOf::ErrorOf;
+};
+
+/// Sampler::run stopped early on SIGINT or SIGTERM, after finishing its current batch and
+/// writing its checkpoint (if RunOptions::checkpoint is set). Running the same program again
+/// with the same options resumes the run.
+class Interrupted : public detail::ErrorOf<std::runtime_error> {
+ public:
+  Interrupted(const std::string& message, int signal) : ErrorOf(message), signal_(signal) {}
+  /// The signal that stopped the run (SIGINT or SIGTERM).
+  int signal() const noexcept { return signal_; }
+
+ private:
+  int signal_;
+};
+
 }  // namespace parnest

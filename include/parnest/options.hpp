@@ -5,10 +5,13 @@
 
 #include <concepts>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "parnest/pool/pool.hpp"
+#include "parnest/progress.hpp"
 
 namespace parnest {
 
@@ -44,6 +47,30 @@ struct RunOptions {
   /// Seeds every random stream. The same seed and options give the same result, bit for
   /// bit, whatever the pool.
   std::uint64_t seed = 1;
+
+  /// Checkpoint file (empty: none). Written every `checkpoint_every` seconds, when the run is
+  /// interrupted, and at the end; by the root process only, atomically, keeping the one before
+  /// as `checkpoint`.prev.
+  std::string checkpoint{};
+  /// Seconds between checkpoints. 0 writes one after every iteration.
+  double checkpoint_every = 300.0;
+  /// If `checkpoint` exists, continue from it: the result is the one an uninterrupted run
+  /// would have given, bit for bit. A checkpoint of another model, options or seed is
+  /// refused with a CheckpointError. false starts afresh and overwrites it.
+  bool resume = true;
+
+  /// A status line on stderr (root process only) every `progress_every` seconds.
+  bool progress = true;
+  /// Seconds between status lines and on_progress calls. 0: 1 s on a terminal (a live line),
+  /// 30 s otherwise (one line per update, for log files). Runs shorter than this print nothing.
+  double progress_every = 0.0;
+  /// Called with the same throttle as the status line (whether or not it is printed), and once
+  /// more at the end with Progress::finished set.
+  std::function<void(const Progress&)> on_progress{};
+
+  /// Catch SIGINT and SIGTERM during the run: finish the current batch, write the checkpoint
+  /// and throw parnest::Interrupted. A second signal ends the process at once.
+  bool handle_signals = true;
 };
 
 }  // namespace parnest

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -29,12 +30,17 @@ struct Result {
   Eigen::MatrixXd samples;          ///< one row per sample point (parameters)
   Eigen::VectorXd log_weights;      ///< log posterior weight of each row; they sum to one
   Eigen::VectorXd log_likelihoods;  ///< log-likelihood of each row
+  /// Nested samplers: the likelihood contour each row was drawn above (-infinity for draws
+  /// from the whole prior), as PolyChord's dead-birth files hold it. Empty for other backends.
+  Eigen::VectorXd log_likelihood_births;
 
   std::vector<std::string> warnings;  ///< advice about the run (also printed on rank 0)
   std::string sampler;                ///< the backend, such as "sequential"
   std::string pool;  ///< the pool that evaluated the likelihood, such as "threads(2)"
   std::uint64_t seed = 0;
   double wall_seconds = 0.0;
+  /// The backend's options as (name, value) text, defaults resolved, for output files.
+  std::vector<std::pair<std::string, std::string>> options;
 
   /// The posterior weights (exp of log_weights).
   Eigen::VectorXd weights() const { return log_weights.array().exp().matrix(); }

@@ -3,17 +3,27 @@
 /// The core: runs a backend (the algorithm) through a pool (the parallelism).
 
 #include <chrono>
+#include <cmath>
 #include <concepts>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "parnest/detail/flat.hpp"
+#include "parnest/detail/interrupts.hpp"
 #include "parnest/detail/problem.hpp"
+#include "parnest/detail/progress_line.hpp"
 #include "parnest/detail/select_pool.hpp"
 #include "parnest/env.hpp"
+#include "parnest/error.hpp"
+#include "parnest/io/checkpoint.hpp"
 #include "parnest/model.hpp"
 #include "parnest/options.hpp"
 #include "parnest/pool/pool.hpp"
+#include "parnest/progress.hpp"
 #include "parnest/result.hpp"
 
 namespace parnest {
@@ -22,11 +32,18 @@ namespace parnest {
 /// one iteration at a time through a pool, and the result at the end.
 template <class B>
 concept Backend = requires(B backend, const B& done, Pool& pool, const typename B::Options& options,
-                           std::size_t dimension) {
+                           std::size_t dimension, detail::FlatWriter& writer,
+                           detail::FlatReader& reader) {
   {B::validate(options, dimension)};
   { backend.step(pool) } -> std::same_as<bool>;
   { done.result() } -> std::same_as<Result>;
   { B::name } -> std::convertible_to<const char*>;
+  { done.progress() } -> std::same_as<Progress>;
+  {
+    B::describe(options, dimension)
+    } -> std::same_as<std::vector<std::pair<std::string, std::string>>>;
+  {done.save(writer)};
+  {backend.load(reader)};
 }
 &&std::constructible_from<B, const detail::Problem&, const typename B::Options&, std::uint64_t>;
 
@@ -47,19 +64,42 @@ class Sampler {
     B::validate(options_, problem_.dimension());
   }
 
-  /// Runs to completion. Can be called several times (with different seeds, say).
+  /// Runs to completion (or resumes from RunOptions::checkpoint and then completes). Can be
+  /// called several times (with different seeds, say).
   /// @throws ConfigError for contradictory run options; LikelihoodError when the likelihood
   /// throws or returns NaN/+inf (naming the point); SamplerError when the sampler cannot
-  /// make progress.
+  /// make progress; CheckpointError for a checkpoint that cannot be resumed; Interrupted on
+  /// SIGINT/SIGTERM (after writing the checkpoint).
   Result run(const RunOptions& run_options = {}) {
     const auto start = std::chrono::steady_clock::now();
+    check(run_options);
     const detail::PoolSelection selection =
         detail::select_pool(run_options, problem_.model(), detect_environment(), chosen_pool_);
     if (run_options.pool.empty()) chosen_pool_ = selection.pool;
     B backend(problem_, options_, run_options.seed);
+    const detail::RunIdentity identity{B::name, problem_.model().names,
+                                       B::describe(options_, problem_.dimension()),
+                                       run_options.seed};
+    if (!run_options.checkpoint.empty() && run_options.resume)
+      resume(backend, run_options, identity);
+    detail::InterruptGuard interrupts(run_options.handle_signals);
+    detail::ProgressReporter progress(run_options.progress, run_options.progress_every,
+                                      run_options.on_progress, backend.progress().n_like);
+    auto last_checkpoint = std::chrono::steady_clock::now();
     while (backend.step(*selection.pool)) {
+      if (const int signal = interrupts.caught()) stop(backend, run_options, identity, signal);
+      if (!run_options.checkpoint.empty() &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint)
+                  .count() >= run_options.checkpoint_every) {
+        save(backend, run_options.checkpoint, identity);
+        last_checkpoint = std::chrono::steady_clock::now();
+      }
+      progress.update(with_name(backend.progress()));
     }
+    if (!run_options.checkpoint.empty()) save(backend, run_options.checkpoint, identity);
+    progress.finish(with_name(backend.progress()));
     Result result = backend.result();
+    result.options = identity.options;
     for (auto& warning : selection.pool->take_warnings()) result.warnings.push_back(warning);
     result.names = problem_.model().names;
     result.sampler = B::name;
@@ -77,6 +117,58 @@ class Sampler {
   const typename B::Options& options() const noexcept { return options_; }
 
  private:
+  static void check(const RunOptions& o) {
+    auto non_negative = [](const char* name, double value) {
+      if (!(value >= 0.0) || std::isinf(value))
+        throw ConfigError(std::string(name) + " must be a finite number >= 0 (seconds), got " +
+                          std::to_string(value));
+    };
+    non_negative("checkpoint_every", o.checkpoint_every);
+    non_negative("progress_every", o.progress_every);
+  }
+
+  static Progress with_name(Progress p) {
+    p.sampler = B::name;
+    return p;
+  }
+
+  static void save(const B& backend, const std::string& path, const detail::RunIdentity& id) {
+    std::vector<double> state;
+    detail::FlatWriter out(state);
+    backend.save(out);
+    detail::write_checkpoint(path, id, state);
+  }
+
+  void resume(B& backend, const RunOptions& o, const detail::RunIdentity& id) const {
+    const auto state = detail::read_checkpoint(o.checkpoint, id);
+    if (!state) return;
+    try {
+      detail::FlatReader in(*state, "the checkpoint's sampler state");
+      backend.load(in);
+      in.expect_end();
+    } catch (const IoError& e) {
+      throw CheckpointError("checkpoint " + o.checkpoint + " has a checksum that matches but " +
+                            "a state this parnest cannot read: " + e.what());
+    }
+  }
+
+  [[noreturn]] static void stop(const B& backend, const RunOptions& o,
+                                const detail::RunIdentity& id, int signal) {
+    const Progress p = backend.progress();
+    std::string message = "interrupted by signal " + std::to_string(signal) + " (" +
+                          (signal == SIGINT ? "SIGINT" : "SIGTERM") + ") after iteration " +
+                          std::to_string(p.iteration) + " and " + std::to_string(p.n_like) +
+                          " likelihood calls";
+    if (o.checkpoint.empty()) {
+      message += "; no checkpoint was asked for (RunOptions::checkpoint), so the run is lost";
+    } else {
+      save(backend, o.checkpoint, id);
+      message +=
+          "; checkpoint written to " + o.checkpoint + ": run again with the same options to resume";
+    }
+    throw Interrupted(message, signal);
+  }
+
   detail::Problem problem_;
   typename B::Options options_;
   std::shared_ptr<Pool> chosen_pool_;  // the pool run() chose last; its workers are reused

@@ -96,6 +96,71 @@ TEST_CASE("write() produces CSV and JSON files that parse back", "[result][outpu
   std::filesystem::remove_all(dir);
 }
 
+namespace {
+// Whitespace-separated numbers, one vector per line (numpy.loadtxt's view of a file).
+std::vector<std::vector<double>> read_table(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<double>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<double> row;
+    std::istringstream s(line);
+    for (std::string cell; s >> cell;) row.push_back(std::strtod(cell.c_str(), nullptr));
+    rows.push_back(row);
+  }
+  return rows;
+}
+}  // namespace
+
+TEST_CASE("write() produces GetDist and PolyChord-style files, and quantiles in the summary",
+          "[result][output]") {
+  const parnest::Result& r = readme_result();
+  const auto n = static_cast<std::size_t>(r.samples.rows());
+  const std::string dir = (std::filesystem::temp_directory_path() / "parnest-getdist").string();
+  std::filesystem::remove_all(dir);
+  parnest::write(r, dir + "/run");
+
+  const auto chain = read_table(dir + "/run.txt");  // weight, -log L, x, y
+  REQUIRE(chain.size() == n);
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    REQUIRE(chain[i].size() == 4);
+    sum += chain[i][0];
+    CHECK(chain[i][1] == -r.log_likelihoods[static_cast<Eigen::Index>(i)]);
+    CHECK(chain[i][3] == r.samples(static_cast<Eigen::Index>(i), 1));
+  }
+  CHECK(sum == Approx(1.0).epsilon(1e-9));
+
+  std::ifstream names(dir + "/run.paramnames");
+  std::string first, second;
+  std::getline(names, first);
+  std::getline(names, second);
+  CHECK(first == "x\tx");
+  CHECK(second == "y\ty");
+
+  // x, y, log L, log L at birth: births are contours below each point, -1e30 for prior draws.
+  const auto dead = read_table(dir + "/run_dead-birth.txt");
+  REQUIRE(dead.size() == n);
+  std::size_t from_prior = 0;
+  for (const auto& row : dead) {
+    REQUIRE(row.size() == 4);
+    CHECK(row[3] < row[2]);
+    from_prior += row[3] == -1e30 ? 1 : 0;
+  }
+  CHECK(from_prior == 300);  // the initial live points
+
+  std::ifstream json(dir + "/run_summary.json");
+  const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  CHECK_THAT(text, Contains("\"options\": {\"n_live\": 300, \"dlogz\": 0.1, ") &&
+                       Contains("\"sample\": \"automatic\"") &&
+                       Contains("\"quantiles\": {\"0.025\": ") && Contains("\"seed\": 5,"));
+  // The median of x is near its mean for this symmetric posterior.
+  const auto at = text.find("\"0.5\": ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::strtod(text.c_str() + at + 7, nullptr) == Approx(r.mean()[0]).margin(0.05));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("write() is a no-op on a non-root MPI rank", "[output]") {
   const std::string dir = (std::filesystem::temp_directory_path() / "parnest-nonroot").string();
   std::filesystem::remove_all(dir);
@@ -104,6 +169,7 @@ TEST_CASE("write() is a no-op on a non-root MPI rank", "[output]") {
   ::setenv("OMPI_COMM_WORLD_RANK", "1", 1);
   CHECK_FALSE(parnest::is_root());
   parnest::write(result, dir + "/run");
+  parnest::detail::write_checkpoint(dir + "/run.ckpt", {"sequential", {"x"}, {}, 1}, {1.0, 2.0});
   ::unsetenv("OMPI_COMM_WORLD_SIZE");
   ::unsetenv("OMPI_COMM_WORLD_RANK");
   CHECK_FALSE(std::filesystem::exists(dir));

@@ -19,11 +19,13 @@
 #include "parnest/detail/flat.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/problem.hpp"
+#include "parnest/detail/text.hpp"
 #include "parnest/error.hpp"
 #include "parnest/moves/random_walk.hpp"
 #include "parnest/moves/slice.hpp"
 #include "parnest/moves/uniform.hpp"
 #include "parnest/pool/pool.hpp"
+#include "parnest/progress.hpp"
 #include "parnest/result.hpp"
 #include "parnest/rng.hpp"
 
@@ -92,12 +94,12 @@ class ReplaceTask final : public Task {
   TaskRecipe recipe() const override {
     TaskRecipe recipe{&rebuild, &problem_, problem_.id(), {}};
     FlatWriter out(recipe.context);
-    out.put_count(static_cast<std::size_t>(s_.move));
+    out.put_choice(static_cast<std::size_t>(s_.move));
     out.put(s_.walk_scale);
     for (std::size_t n : {s_.walks, s_.slices, s_.max_draws}) out.put(static_cast<double>(n));
     out.put_bits(s_.seed);
     bound_.save(out);
-    out.put_count(shape_ ? 1 : 0);
+    out.put_flag(shape_ != nullptr);
     if (shape_) shape_->save(out);
     return recipe;
   }
@@ -129,7 +131,7 @@ class ReplaceTask::Rebuilt final : public Task {
   Rebuilt(const Problem& problem, FlatReader& in)
       : settings_(read_settings(in)),
         bound_(Bound::load(in)),
-        shape_(in.get_count() == 1 ? std::optional(Ellipsoid::load(in)) : std::nullopt),
+        shape_(in.get_flag() ? std::optional(Ellipsoid::load(in)) : std::nullopt),
         task_(problem, bound_, shape_ ? &*shape_ : nullptr, settings_) {
     in.expect_end();
   }
@@ -141,7 +143,7 @@ class ReplaceTask::Rebuilt final : public Task {
  private:
   static Settings read_settings(FlatReader& in) {
     Settings s{};
-    s.move = static_cast<Sample>(in.get_count());
+    s.move = static_cast<Sample>(in.get_choice(5));
     s.walk_scale = in.get();
     for (std::size_t* n : {&s.walks, &s.slices, &s.max_draws})
       *n = static_cast<std::size_t>(in.get());
@@ -240,11 +242,9 @@ class Sequential {
         options_(options),
         seed_(seed),
         d_(problem.dimension()),
-        k_(options.n_replace > 0 ? options.n_replace
-                                 : std::max<std::size_t>(1, options.n_live / 50)),
+        k_(resolved_k(options)),
         move_(options.sample == Sample::automatic ? Sample::uniform : options.sample),
-        enlarge_(options.enlarge > 0 ? options.enlarge
-                                     : std::max(1.25, std::pow(1.07, static_cast<double>(d_)))) {
+        enlarge_(resolved_enlarge(options, d_)) {
     validate(options, d_);
   }
 
@@ -274,12 +274,113 @@ class Sequential {
       update_bound();
     const RowMatrix fresh = replace(pool, k_, threshold, starts(lowest));
     for (std::size_t j = 0; j < k_; ++j)
-      store_live(lowest[j], fresh.row(static_cast<Eigen::Index>(j)));
+      store_live(lowest[j], fresh.row(static_cast<Eigen::Index>(j)), threshold);
     ++iteration_;
     if (converged() || (options_.max_calls > 0 && n_like_ >= options_.max_calls) ||
         (options_.max_iterations > 0 && iteration_ >= options_.max_iterations))
       finish();
     return true;
+  }
+
+  /// The options with their defaults resolved for this dimension, as (name, value) text.
+  static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
+                                                                   std::size_t dimension) {
+    const char* samples[] = {"automatic", "uniform", "random_walk", "slice", "random_slice"};
+    const char* bounds[] = {"none", "single", "multi"};
+    const std::size_t slices =
+        o.slices > 0 ? o.slices : (o.sample == Sample::slice ? 3 : 2 * dimension);
+    return {{"n_live", detail::text(o.n_live)},
+            {"dlogz", detail::text(o.dlogz)},
+            {"n_replace", detail::text(resolved_k(o))},
+            {"bound", bounds[static_cast<int>(o.bound)]},
+            {"sample", samples[static_cast<int>(o.sample)]},
+            {"enlarge", detail::text(resolved_enlarge(o, dimension))},
+            {"update_interval", detail::text(o.update_interval)},
+            {"walks", detail::text(o.walks)},
+            {"slices", detail::text(slices)},
+            {"max_calls", detail::text(o.max_calls)},
+            {"max_iterations", detail::text(o.max_iterations)},
+            {"max_draws", detail::text(o.max_draws)}};
+  }
+
+  /// Where the run stands: log Z so far and how far the dlogz rule is from stopping it.
+  Progress progress() const {
+    Progress p;
+    p.iteration = iteration_;
+    p.n_like = n_like_;
+    p.log_z = log_z_;
+    p.remaining = live_log_l_.empty() ? std::numeric_limits<double>::infinity() : remaining_dlogz();
+    p.target = options_.dlogz;
+    p.remaining_name = "dlogz";
+    const double born = static_cast<double>(dead_log_l_.size() + live_log_l_.size());
+    p.efficiency = n_like_ > 0 ? born / static_cast<double>(n_like_) : 0.0;
+    p.finished = finished_;
+    return p;
+  }
+
+  /// Everything that changes during a run, bit for bit: a backend constructed with the same
+  /// problem, options and seed and then load()ed continues exactly as this one would.
+  void save(detail::FlatWriter& out) const {
+    out.put_choice(static_cast<std::size_t>(move_));
+    out.put(walk_scale_);
+    out.put_sized(live_u_);
+    out.put_sized(live_theta_);
+    out.put_sized(live_log_l_);
+    out.put_sized(live_birth_);
+    bound_.save(out);
+    out.put_flag(bound_beats_cube_);
+    out.put_flag(shape_.has_value());
+    if (shape_) shape_->save(out);
+    out.put_sized(dead_theta_);
+    out.put_sized(dead_log_l_);
+    out.put_sized(dead_log_dx_);
+    out.put_sized(dead_birth_);
+    out.put_sized(dead_n_);
+    for (double x :
+         {log_x_, log_z_, log_x0_variance_, window_.calls, window_.accepted, window_.proposed})
+      out.put(x);
+    for (std::size_t n : {n_like_, calls_at_update_, iteration_, initial_calls_})
+      out.put(static_cast<double>(n));
+    out.put_count(warnings_.size());
+    for (const auto& w : warnings_) out.put_text(w);
+    out.put_flag(finished_);
+  }
+  /// @throws IoError if `in` is truncated or malformed.
+  void load(detail::FlatReader& in) {
+    move_ = static_cast<Sample>(in.get_choice(5));
+    walk_scale_ = in.get();
+    in.get_sized(live_u_);
+    in.get_sized(live_theta_);
+    in.get_sized(live_log_l_);
+    in.get_sized(live_birth_);
+    bound_ = Bound::load(in);
+    bound_beats_cube_ = in.get_flag();
+    shape_.reset();
+    if (in.get_flag()) shape_ = Ellipsoid::load(in);
+    in.get_sized(dead_theta_);
+    in.get_sized(dead_log_l_);
+    in.get_sized(dead_log_dx_);
+    in.get_sized(dead_birth_);
+    in.get_sized(dead_n_);
+    for (double* x : {&log_x_, &log_z_, &log_x0_variance_, &window_.calls, &window_.accepted,
+                      &window_.proposed})
+      *x = in.get();
+    for (std::size_t* n : {&n_like_, &calls_at_update_, &iteration_, &initial_calls_})
+      *n = static_cast<std::size_t>(in.get());
+    warnings_.resize(in.get_count());
+    for (auto& w : warnings_) w = in.get_text();
+    finished_ = in.get_flag();
+    const auto n = static_cast<Eigen::Index>(options_.n_live), d = static_cast<Eigen::Index>(d_);
+    const bool started = !live_log_l_.empty();
+    if (started &&
+        (live_u_.rows() != n || live_u_.cols() != d || live_theta_.rows() != n ||
+         live_theta_.cols() != d || live_log_l_.size() != options_.n_live ||
+         live_birth_.size() != options_.n_live || dead_theta_.size() != dead_log_l_.size() * d_ ||
+         dead_log_dx_.size() != dead_log_l_.size() || dead_birth_.size() != dead_log_l_.size() ||
+         dead_n_.size() != dead_log_l_.size()))
+      throw IoError("the sequential state has inconsistent sizes (live " +
+                    std::to_string(live_u_.rows()) + " x " + std::to_string(live_u_.cols()) +
+                    ", dead " + std::to_string(dead_log_l_.size()) + ")");
   }
 
   /// The evidence and samples; call once step() has returned false.
@@ -290,6 +391,8 @@ class Sequential {
                                             static_cast<Eigen::Index>(d_));
     r.log_likelihoods =
         Eigen::Map<const Eigen::VectorXd>(dead_log_l_.data(), static_cast<Eigen::Index>(n));
+    r.log_likelihood_births =
+        Eigen::Map<const Eigen::VectorXd>(dead_birth_.data(), static_cast<Eigen::Index>(n));
     Eigen::VectorXd log_w(static_cast<Eigen::Index>(n));
     for (std::size_t i = 0; i < n; ++i)
       log_w[static_cast<Eigen::Index>(i)] = dead_log_l_[i] + dead_log_dx_[i];
@@ -311,12 +414,20 @@ class Sequential {
   }
 
  private:
+  static std::size_t resolved_k(const Options& o) {
+    return o.n_replace > 0 ? o.n_replace : std::max<std::size_t>(1, o.n_live / 50);
+  }
+  static double resolved_enlarge(const Options& o, std::size_t d) {
+    return o.enlarge > 0 ? o.enlarge : std::max(1.25, std::pow(1.07, static_cast<double>(d)));
+  }
+
   // n_live draws from the whole prior, keeping only points of finite likelihood. The fraction
   // kept estimates the prior mass where L > 0, which becomes the starting volume X0.
   void initialise(Pool& pool) {
     live_u_.resize(static_cast<Eigen::Index>(options_.n_live), static_cast<Eigen::Index>(d_));
     live_theta_.resize(live_u_.rows(), live_u_.cols());
     live_log_l_.resize(options_.n_live);
+    live_birth_.resize(options_.n_live);
     const RowMatrix none = RowMatrix::Zero(static_cast<Eigen::Index>(options_.n_live),
                                            static_cast<Eigen::Index>(d_ + 1));
     const Sample move = move_;
@@ -325,7 +436,8 @@ class Sequential {
         replace(pool, options_.n_live, -std::numeric_limits<double>::infinity(), none);
     move_ = move;
     for (std::size_t i = 0; i < options_.n_live; ++i)
-      store_live(i, fresh.row(static_cast<Eigen::Index>(i)));
+      store_live(i, fresh.row(static_cast<Eigen::Index>(i)),
+                 -std::numeric_limits<double>::infinity());
     initial_calls_ = n_like_;
     const double kept = static_cast<double>(options_.n_live) / static_cast<double>(initial_calls_);
     log_x_ = std::log(kept);
@@ -391,17 +503,19 @@ class Sequential {
     return out;
   }
 
-  void store_live(std::size_t i, const auto& row) {
+  void store_live(std::size_t i, const auto& row, double birth) {
     const auto r = static_cast<Eigen::Index>(i), d = static_cast<Eigen::Index>(d_);
     live_u_.row(r) = row.head(d);
     live_theta_.row(r) = row.segment(d, d);
     live_log_l_[i] = row[2 * d];
+    live_birth_[i] = birth;
   }
 
   void record_dead(std::size_t i, double log_dx, std::size_t n_live_then) {
     const auto row = live_theta_.row(static_cast<Eigen::Index>(i));
     dead_theta_.insert(dead_theta_.end(), row.data(), row.data() + d_);
     dead_log_l_.push_back(live_log_l_[i]);
+    dead_birth_.push_back(live_birth_[i]);
     dead_log_dx_.push_back(log_dx);
     dead_n_.push_back(static_cast<std::uint32_t>(n_live_then));
     log_z_ = detail::log_add_exp(log_z_, live_log_l_[i] + log_dx);
@@ -436,10 +550,12 @@ class Sequential {
     calls_at_update_ = n_like_;
   }
 
-  bool converged() const {
+  // The log Z the live points could still add: max(L_live) X, relative to log Z so far.
+  double remaining_dlogz() const {
     const double max_log_l = *std::max_element(live_log_l_.begin(), live_log_l_.end());
-    return detail::log_add_exp(log_z_, max_log_l + log_x_) - log_z_ < options_.dlogz;
+    return detail::log_add_exp(log_z_, max_log_l + log_x_) - log_z_;
   }
+  bool converged() const { return remaining_dlogz() < options_.dlogz; }
 
   // The live points become the last samples; each holds an equal share of what remains of X.
   void finish() {
@@ -514,12 +630,12 @@ class Sequential {
   double walk_scale_ = 1.0;
 
   RowMatrix live_u_, live_theta_;
-  std::vector<double> live_log_l_;
+  std::vector<double> live_log_l_, live_birth_;
   Bound bound_;                     // the unit cube until the first update
   bool bound_beats_cube_ = false;   // uniform draws from bound_ cost fewer calls than the cube
   std::optional<Ellipsoid> shape_;  // around all live points: the scale of walks and slices
 
-  std::vector<double> dead_theta_, dead_log_l_, dead_log_dx_;
+  std::vector<double> dead_theta_, dead_log_l_, dead_log_dx_, dead_birth_;
   std::vector<std::uint32_t> dead_n_;
   double log_x_ = 0.0;
   double log_z_ = -std::numeric_limits<double>::infinity();

@@ -10,11 +10,18 @@
 namespace parnest {
 
 /// Writes, for `root` = "out/gauss" (creating directory "out" if needed):
-///  - out/gauss.csv: weighted samples, columns weight, log_likelihood, then the parameters;
+///  - out/gauss.csv: weighted samples, header then columns weight, log_likelihood, parameters;
 ///  - out/gauss_equal_weights.csv: equally weighted posterior draws, one column per parameter;
-///  - out/gauss_summary.json: log Z, its error, information, n_like, n_eff, seed, pool, time.
-/// Each file is written to a temporary name, flushed to disk and renamed, so a crash never
-/// leaves a partial file under the final name.
+///  - out/gauss.txt and out/gauss.paramnames: a GetDist chain (weight, -log L, parameters;
+///    space-separated) and its parameter names, read by getdist.loadMCSamples("out/gauss");
+///  - out/gauss_dead-birth.txt (nested samplers): PolyChord's dead points with their birth
+///    contours (parameters, log L, log L at birth; -1e30 for prior draws), read by
+///    anesthetic.read_chains("out/gauss");
+///  - out/gauss_summary.json: log Z, its error, information, n_like, n_eff, n_iterations,
+///    seed, pool, wall time, the backend's options, warnings, and per parameter the mean,
+///    standard deviation and the 2.5, 16, 50, 84 and 97.5 % quantiles.
+/// The weights in each file sum to one. Each file is written to a temporary name, flushed to
+/// disk and renamed, so a crash never leaves a partial file under the final name.
 /// @throws IoError naming the file and the reason if a file cannot be written.
 void write(const Result& result, const std::string& root);
 

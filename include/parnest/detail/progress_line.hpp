@@ -1,0 +1,38 @@
+#pragma once
+// The status line of a run: throttled, on the root process, to stderr (a live line on a
+// terminal, one line per update in a log file), and the user's progress callback.
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "parnest/progress.hpp"
+
+namespace parnest::detail {
+
+class ProgressReporter {
+ public:
+  /// `every` seconds between updates; 0 picks 1 s on a terminal and 30 s otherwise.
+  /// `calls_at_start`: likelihood calls already made (a resumed run), left out of the rate.
+  ProgressReporter(bool print, double every, std::function<void(const Progress&)> callback,
+                   std::size_t calls_at_start);
+  /// Reports `p` if the interval has passed since the last report (or since the start).
+  void update(Progress p);
+  /// Reports the last snapshot (callback) and ends a live line.
+  void finish(Progress p);
+
+ private:
+  void report(Progress& p);
+  bool print_;
+  bool terminal_;
+  std::chrono::duration<double> every_;
+  std::function<void(const Progress&)> callback_;
+  std::chrono::steady_clock::time_point start_, last_;
+  std::size_t calls_at_start_;
+  bool printed_ = false, printed_live_ = false;
+};
+
+/// "sequential  it 1200  calls 34k (12k/s)  eff 0.21  log Z -12.34  dlogz 1.2 > 0.1  0:01:05"
+std::string format_progress(const Progress& p);
+
+}  // namespace parnest::detail

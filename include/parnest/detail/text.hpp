@@ -1,0 +1,20 @@
+#pragma once
+// Numbers as the shortest text that reads back to the same value ("0.1", not
+// "0.10000000000000001"): option values in output files and checkpoint comparisons.
+
+#include <charconv>
+#include <cstddef>
+#include <string>
+
+namespace parnest::detail {
+
+inline std::string text(double x) {
+  char buffer[32];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, x).ptr;
+  return std::string(buffer, end);
+}
+inline std::string text(std::size_t n) {
+  return std::to_string(n);
+}
+
+}  // namespace parnest::detail

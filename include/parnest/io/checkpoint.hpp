@@ -1,0 +1,35 @@
+#pragma once
+/// @file io/checkpoint.hpp
+/// Binary checkpoints: the whole state of a backend, with what identifies the run it belongs
+/// to. Sampler::run writes and reads them (RunOptions::checkpoint); these functions are the
+/// file format.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace parnest::detail {
+
+/// What a checkpoint must match to be resumed.
+struct RunIdentity {
+  std::string backend;
+  std::vector<std::string> names;
+  std::vector<std::pair<std::string, std::string>> options;
+  std::uint64_t seed = 0;
+};
+
+/// Writes identity and state to `path` atomically (temporary file, fsync, rename), keeping the
+/// file it replaces as `path`.prev. A no-op on processes other than the root.
+/// @throws IoError if the file cannot be written.
+void write_checkpoint(const std::string& path, const RunIdentity& identity,
+                      const std::vector<double>& state);
+
+/// The state saved in `path`, or nothing if there is no such file.
+/// @throws CheckpointError if the file is truncated, corrupt, of another format version, or
+/// from a run whose identity differs from `expected` (the message says what differs).
+std::optional<std::vector<double>> read_checkpoint(const std::string& path,
+                                                   const RunIdentity& expected);
+
+}  // namespace parnest::detail

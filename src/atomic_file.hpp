@@ -1,0 +1,15 @@
+#pragma once
+// Files that are either absent, the old version or the complete new one: never half-written.
+
+#include <filesystem>
+#include <string_view>
+
+namespace parnest::detail {
+
+/// Writes `text` to a temporary file beside `path`, flushes it to disk (fsync) and renames it
+/// over `path`. With `keep_previous`, the file it replaces stays as `path`.prev.
+/// @throws IoError naming the file and the system's reason.
+void write_atomically(const std::filesystem::path& path, std::string_view text,
+                      bool keep_previous = false);
+
+}  // namespace parnest::detail

@@ -1,0 +1,79 @@
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "parnest/detail/progress_line.hpp"
+#include "parnest/env.hpp"
+
+namespace parnest::detail {
+namespace {
+
+std::string compact(double x) {
+  char buffer[32];
+  if (x >= 1e6)
+    std::snprintf(buffer, sizeof buffer, "%.1fM", x / 1e6);
+  else if (x >= 1e4)
+    std::snprintf(buffer, sizeof buffer, "%.1fk", x / 1e3);
+  else
+    std::snprintf(buffer, sizeof buffer, "%.0f", x);
+  return buffer;
+}
+
+}  // namespace
+
+std::string format_progress(const Progress& p) {
+  char buffer[256];
+  const auto s = static_cast<long>(p.elapsed_seconds);
+  std::snprintf(buffer, sizeof buffer,
+                "parnest: %s  it %zu  calls %s (%s/s)  eff %.3f  log Z %.3f  %s %.3g > %.3g  "
+                "%ld:%02ld:%02ld",
+                p.sampler.c_str(), p.iteration, compact(static_cast<double>(p.n_like)).c_str(),
+                compact(p.calls_per_second).c_str(), p.efficiency, p.log_z,
+                p.remaining_name.c_str(), p.remaining, p.target, s / 3600, s / 60 % 60, s % 60);
+  return buffer;
+}
+
+ProgressReporter::ProgressReporter(bool print, double every,
+                                   std::function<void(const Progress&)> callback,
+                                   std::size_t calls_at_start)
+    : print_(print && is_root()),
+      terminal_(::isatty(STDERR_FILENO) == 1),
+      every_(every > 0 ? every : (terminal_ ? 1.0 : 30.0)),
+      callback_(std::move(callback)),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_),
+      calls_at_start_(calls_at_start) {}
+
+void ProgressReporter::update(Progress p) {
+  if (!print_ && !callback_) return;
+  if (std::chrono::steady_clock::now() - last_ < every_) return;
+  report(p);
+}
+
+void ProgressReporter::finish(Progress p) {
+  p.finished = true;
+  if (callback_ || printed_) report(p);  // short runs that printed nothing stay quiet
+  if (printed_live_) std::fputc('\n', stderr);
+}
+
+void ProgressReporter::report(Progress& p) {
+  last_ = std::chrono::steady_clock::now();
+  p.elapsed_seconds = std::chrono::duration<double>(last_ - start_).count();
+  p.calls_per_second = p.elapsed_seconds > 0
+                           ? static_cast<double>(p.n_like - calls_at_start_) / p.elapsed_seconds
+                           : 0.0;
+  if (callback_) callback_(p);
+  if (!print_) return;
+  const std::string line = format_progress(p);
+  printed_ = true;
+  if (terminal_) {
+    std::fprintf(stderr, "\r%s\033[K", line.c_str());
+    printed_live_ = true;
+  } else {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  std::fflush(stderr);
+}
+
+}  // namespace parnest::detail
