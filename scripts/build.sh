@@ -9,7 +9,7 @@ case "$mode" in example | test) ;; *) echo "usage: $0 example|test" >&2; exit 2 
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make libeigen3-dev libtbb-dev libboost-mpi-dev libboost-serialization-dev
-          libopenmpi-dev openmpi-bin catch2)
+          libopenmpi-dev openmpi-bin catch2 python3-numpy python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -29,7 +29,9 @@ cmake --build "$build" --parallel "$jobs"
 
 if [ "$mode" = example ]; then
   "$build"/examples/parnest_example_quickstart
-  echo "parnest: output written to out/gauss.csv, out/gauss_equal_weights.csv, out/gauss_summary.json"
+  echo "parnest: output written to out/gauss.csv, out/gauss_equal_weights.csv, out/gauss.txt," \
+       "out/gauss.paramnames, out/gauss_dead-birth.txt, out/gauss_summary.json" \
+       "(plot them: /usr/bin/python3 tools/plot_run.py out/gauss)"
   exit 0
 fi
 

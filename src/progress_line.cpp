@@ -25,12 +25,13 @@ std::string compact(double x) {
 std::string format_progress(const Progress& p) {
   char buffer[256];
   const auto s = static_cast<long>(p.elapsed_seconds);
-  std::snprintf(buffer, sizeof buffer,
-                "parnest: %s  it %zu  calls %s (%s/s)  eff %.3f  log Z %.3f  %s %.3g > %.3g  "
-                "%ld:%02ld:%02ld",
-                p.sampler.c_str(), p.iteration, compact(static_cast<double>(p.n_like)).c_str(),
-                compact(p.calls_per_second).c_str(), p.efficiency, p.log_z,
-                p.remaining_name.c_str(), p.remaining, p.target, s / 3600, s / 60 % 60, s % 60);
+  std::snprintf(
+      buffer, sizeof buffer,
+      "parnest: %s  it %zu  calls %s (%s/s)  eff %.3f  log Z %.3f  %s %.3g (target %.3g)  "
+      "%ld:%02ld:%02ld",
+      p.sampler.c_str(), p.iteration, compact(static_cast<double>(p.n_like)).c_str(),
+      compact(p.calls_per_second).c_str(), p.efficiency, p.log_z, p.remaining_name.c_str(),
+      p.remaining, p.target, s / 3600, s / 60 % 60, s % 60);
   return buffer;
 }
 
@@ -48,23 +49,23 @@ ProgressReporter::ProgressReporter(bool print, double every,
 void ProgressReporter::update(Progress p) {
   if (!print_ && !callback_) return;
   if (std::chrono::steady_clock::now() - last_ < every_) return;
-  report(p);
+  report(p, true);
 }
 
 void ProgressReporter::finish(Progress p) {
   p.finished = true;
-  if (callback_ || printed_) report(p);  // short runs that printed nothing stay quiet
+  report(p, /*print=*/printed_);  // short runs that printed nothing stay quiet
   if (printed_live_) std::fputc('\n', stderr);
 }
 
-void ProgressReporter::report(Progress& p) {
+void ProgressReporter::report(Progress& p, bool print) {
   last_ = std::chrono::steady_clock::now();
   p.elapsed_seconds = std::chrono::duration<double>(last_ - start_).count();
   p.calls_per_second = p.elapsed_seconds > 0
                            ? static_cast<double>(p.n_like - calls_at_start_) / p.elapsed_seconds
                            : 0.0;
   if (callback_) callback_(p);
-  if (!print_) return;
+  if (!print_ || !print) return;
   const std::string line = format_progress(p);
   printed_ = true;
   if (terminal_) {

@@ -1,12 +1,7 @@
 # Runs the quickstart example in a clean directory; checks what it prints and writes.
-file(REMOVE_RECURSE ${WORKDIR})
-file(MAKE_DIRECTORY ${WORKDIR})
-execute_process(COMMAND ${EXAMPLE} WORKING_DIRECTORY ${WORKDIR}
-  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-message("${out}${err}")
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "quickstart exited with ${rc}")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/run_program.cmake)
+parnest_fresh_workdir()
+parnest_run_checked(out ${EXAMPLE})
 if(NOT out MATCHES "log Z = (-[0-9]+\\.[0-9]+) \\+- ([0-9]+\\.[0-9]+) after ([0-9]+) likelihood calls")
   message(FATAL_ERROR "quickstart did not print the evidence line")
 endif()

@@ -329,7 +329,7 @@ TEST_CASE("progress reaches a callback, throttled, and ends with a finished snap
   p.elapsed_seconds = 3725;
   CHECK(parnest::detail::format_progress(p) ==
         "parnest: sequential  it 1200  calls 34.6k (12.3k/s)  eff 0.210  log Z -12.345  dlogz "
-        "1.2 > 0.1  1:02:05");
+        "1.2 (target 0.1)  1:02:05");
 }
 
 TEST_CASE("bad checkpoint and progress intervals are refused", "[checkpoint][errors]") {

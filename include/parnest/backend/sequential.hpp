@@ -41,6 +41,10 @@ enum class Sample {
 };
 
 namespace detail {
+inline constexpr std::size_t sample_kinds = 5;  // values of Sample, for reading them back
+}
+
+namespace detail {
 
 // One replacement live point per row, drawn by the batch's move: uniform draws from `bound`,
 // walks and slices shaped by `shape` (one ellipsoid for the whole batch; nullptr: the cube).
@@ -143,7 +147,7 @@ class ReplaceTask::Rebuilt final : public Task {
  private:
   static Settings read_settings(FlatReader& in) {
     Settings s{};
-    s.move = static_cast<Sample>(in.get_choice(5));
+    s.move = static_cast<Sample>(in.get_choice(detail::sample_kinds));
     s.walk_scale = in.get();
     for (std::size_t* n : {&s.walks, &s.slices, &s.max_draws})
       *n = static_cast<std::size_t>(in.get());
@@ -347,7 +351,7 @@ class Sequential {
   }
   /// @throws IoError if `in` is truncated or malformed.
   void load(detail::FlatReader& in) {
-    move_ = static_cast<Sample>(in.get_choice(5));
+    move_ = static_cast<Sample>(in.get_choice(detail::sample_kinds));
     walk_scale_ = in.get();
     in.get_sized(live_u_);
     in.get_sized(live_theta_);

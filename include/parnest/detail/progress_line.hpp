@@ -22,7 +22,7 @@ class ProgressReporter {
   void finish(Progress p);
 
  private:
-  void report(Progress& p);
+  void report(Progress& p, bool print);
   bool print_;
   bool terminal_;
   std::chrono::duration<double> every_;
@@ -32,7 +32,8 @@ class ProgressReporter {
   bool printed_ = false, printed_live_ = false;
 };
 
-/// "sequential  it 1200  calls 34k (12k/s)  eff 0.21  log Z -12.34  dlogz 1.2 > 0.1  0:01:05"
+/// "parnest: sequential  it 1200  calls 34.6k (12.3k/s)  eff 0.210  log Z -12.345
+///  dlogz 1.2 (target 0.1)  1:02:05" (one line)
 std::string format_progress(const Progress& p);
 
 }  // namespace parnest::detail
