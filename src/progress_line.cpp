@@ -46,9 +46,11 @@ ProgressReporter::ProgressReporter(bool print, double every,
       last_(start_),
       calls_at_start_(calls_at_start) {}
 
+bool ProgressReporter::due() const {
+  return (print_ || callback_) && std::chrono::steady_clock::now() - last_ >= every_;
+}
+
 void ProgressReporter::update(Progress p) {
-  if (!print_ && !callback_) return;
-  if (std::chrono::steady_clock::now() - last_ < every_) return;
   report(p, true);
 }
 

@@ -94,7 +94,7 @@ class Sampler {
         save(backend, run_options.checkpoint, identity);
         last_checkpoint = std::chrono::steady_clock::now();
       }
-      progress.update(with_name(backend.progress()));
+      if (progress.due()) progress.update(with_name(backend.progress()));
     }
     if (!run_options.checkpoint.empty()) save(backend, run_options.checkpoint, identity);
     progress.finish(with_name(backend.progress()));

@@ -16,7 +16,10 @@ class ProgressReporter {
   /// `calls_at_start`: likelihood calls already made (a resumed run), left out of the rate.
   ProgressReporter(bool print, double every, std::function<void(const Progress&)> callback,
                    std::size_t calls_at_start);
-  /// Reports `p` if the interval has passed since the last report (or since the start).
+  /// True when the interval has passed since the last report (or the start) and someone
+  /// listens: the caller then builds a snapshot for update().
+  bool due() const;
+  /// Reports `p` (call when due()).
   void update(Progress p);
   /// Reports the last snapshot (callback) and ends a live line.
   void finish(Progress p);
