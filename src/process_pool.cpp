@@ -209,7 +209,7 @@ bool starts_with_any(std::string_view entry, std::initializer_list<std::string_v
 }
 
 // The worker's environment: without MPI launcher variables (an MPI_Init in a child that sees
-// them hangs the parent's job, ../PLATFORM facts in docs/architecture.md) and with thread
+// them hangs the parent's job: docs/architecture.md, "Process pool") and with thread
 // limits for OpenMP and BLAS. Built by hand rather than with setenv(), whose lock another
 // thread of the parent may have held at the fork.
 void set_worker_environment(std::size_t threads) {
