@@ -568,12 +568,14 @@ struct ProcessPool::Impl {
       b.pending.push_back({first, std::min(per, rows - first), 0});
   }
 
-  static bool can_take(const Batch& b, const Worker& w) {
+  // A second chunk only while more chunks wait than there are workers: near the end of a
+  // batch a prefetched chunk could sit behind a slow one while another worker idles.
+  bool can_take(const Batch& b, const Worker& w) const {
     if (b.pending.empty()) return false;
     if (w.in_flight.empty()) return true;
     const std::size_t bytes =
         b.pending.front().count * static_cast<std::size_t>(b.input->cols()) * sizeof(double);
-    return w.in_flight.size() == 1 && bytes <= prefetch_bytes;
+    return w.in_flight.size() == 1 && bytes <= prefetch_bytes && b.pending.size() > workers.size();
   }
 
   void assign(Batch& b, Worker& w) {
