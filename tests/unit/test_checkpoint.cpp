@@ -18,19 +18,14 @@
 
 #include "identical.hpp"
 #include "problems.hpp"
+#include "scratch.hpp"
 
 using Catch::Matchers::Contains;
+using parnest::testing::first_time;
 using parnest::testing::require_identical;
+using parnest::testing::scratch;
 
 namespace {
-
-std::filesystem::path scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("parnest-ckpt-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 std::string bytes_of(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -39,13 +34,6 @@ std::string bytes_of(const std::filesystem::path& path) {
 
 void overwrite(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
-
-bool first_time(const std::filesystem::path& marker) {
-  const int fd = ::open(marker.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
-  if (fd < 0) return false;
-  ::close(fd);
-  return true;
 }
 
 // gauss-2 whose likelihood sends SIGTERM to `controller` at its n-th call (counted in each

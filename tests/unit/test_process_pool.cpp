@@ -23,8 +23,11 @@
 
 #include "identical.hpp"
 #include "problems.hpp"
+#include "scratch.hpp"
 
+using parnest::testing::first_time;
 using parnest::testing::require_identical;
+using parnest::testing::scratch;
 
 using Catch::Matchers::Contains;
 
@@ -63,23 +66,6 @@ bool running(int pid) {
   std::string line;
   if (!std::getline(stat, line)) return false;
   return line.substr(line.rfind(')') + 2, 1) != "Z";
-}
-
-// A fresh directory for marker files shared by the workers and this process.
-std::filesystem::path scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("parnest-test-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-// True the first time any process calls it for `marker` (O_EXCL makes it atomic).
-bool first_time(const std::filesystem::path& marker) {
-  const int fd = ::open(marker.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
-  if (fd < 0) return false;
-  ::close(fd);
-  return true;
 }
 
 void no_core_dumps(std::size_t) {
