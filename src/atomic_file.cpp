@@ -15,6 +15,12 @@ namespace parnest::detail {
 // or the complete new one, never a partial one.
 void write_atomically(const std::filesystem::path& path, std::string_view text,
                       bool keep_previous) {
+  if (path.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec)
+      throw IoError("cannot create directory " + path.parent_path().string() + ": " + ec.message());
+  }
   const std::string tmp = path.string() + ".tmp-" + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw IoError("cannot create " + tmp + ": " + std::strerror(errno));

@@ -126,15 +126,7 @@ void write_checkpoint(const std::string& path, const RunIdentity& identity,
   bytes.append(reinterpret_cast<const char*>(id.data()), id.size() * sizeof(double));
   bytes.append(reinterpret_cast<const char*>(state.data()), state.size() * sizeof(double));
   append(bytes, fnv1a(bytes));
-  const std::filesystem::path target(path);
-  if (target.has_parent_path()) {
-    std::error_code ec;
-    std::filesystem::create_directories(target.parent_path(), ec);
-    if (ec)
-      throw IoError("cannot create directory " + target.parent_path().string() + ": " +
-                    ec.message());
-  }
-  write_atomically(target, bytes, /*keep_previous=*/true);
+  write_atomically(path, bytes, /*keep_previous=*/true);
 }
 
 std::optional<std::vector<double>> read_checkpoint(const std::string& path,

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <sstream>
 #include <string>
 
@@ -118,14 +117,6 @@ double birth_contour(double log_l) {
 
 void write(const Result& result, const std::string& root) {
   if (!is_root()) return;
-  const std::filesystem::path base(root);
-  if (base.has_parent_path()) {
-    std::error_code ec;
-    std::filesystem::create_directories(base.parent_path(), ec);
-    if (ec)
-      throw IoError("cannot create directory " + base.parent_path().string() + ": " + ec.message());
-  }
-
   std::string weighted = "weight,log_likelihood," + join_names(result.names) + "\n";
   for (Eigen::Index i = 0; i < result.samples.rows(); ++i)
     weighted += number(std::exp(result.log_weights[i])) + "," + number(result.log_likelihoods[i]) +
