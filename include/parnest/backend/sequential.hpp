@@ -291,8 +291,6 @@ class Sequential {
                                                                    std::size_t dimension) {
     const char* samples[] = {"automatic", "uniform", "random_walk", "slice", "random_slice"};
     const char* bounds[] = {"none", "single", "multi"};
-    const std::size_t slices =
-        o.slices > 0 ? o.slices : (o.sample == Sample::slice ? 3 : 2 * dimension);
     return {{"n_live", detail::text(o.n_live)},
             {"dlogz", detail::text(o.dlogz)},
             {"n_replace", detail::text(resolved_k(o))},
@@ -301,7 +299,7 @@ class Sequential {
             {"enlarge", detail::text(resolved_enlarge(o, dimension))},
             {"update_interval", detail::text(o.update_interval)},
             {"walks", detail::text(o.walks)},
-            {"slices", detail::text(slices)},
+            {"slices", detail::text(resolved_slices(o, o.sample, dimension))},
             {"max_calls", detail::text(o.max_calls)},
             {"max_iterations", detail::text(o.max_iterations)},
             {"max_draws", detail::text(o.max_draws)}};
@@ -421,6 +419,10 @@ class Sequential {
   static std::size_t resolved_k(const Options& o) {
     return o.n_replace > 0 ? o.n_replace : std::max<std::size_t>(1, o.n_live / 50);
   }
+  // Slice updates per replacement for `move` (see Options::slices).
+  static std::size_t resolved_slices(const Options& o, Sample move, std::size_t d) {
+    return o.slices > 0 ? o.slices : (move == Sample::slice ? 3 : 2 * d);
+  }
   static double resolved_enlarge(const Options& o, std::size_t d) {
     return o.enlarge > 0 ? o.enlarge : std::max(1.25, std::pow(1.07, static_cast<double>(d)));
   }
@@ -488,8 +490,7 @@ class Sequential {
     // Walks and slices take their scale from the single ellipsoid around all live points:
     // unlike a per-point choice among several ellipsoids, it leaves their target unchanged.
     const Bound& source = bound_beats_cube_ ? bound_ : cube;
-    const std::size_t slices =
-        options_.slices > 0 ? options_.slices : (move_ == Sample::slice ? 3 : 2 * d_);
+    const std::size_t slices = resolved_slices(options_, move_, d_);
     pool.map(detail::ReplaceTask(
                  problem_, source, shape_ ? &*shape_ : nullptr,
                  {move_, walk_scale_, options_.walks, slices, options_.max_draws, seed_}),
