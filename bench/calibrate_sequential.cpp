@@ -18,36 +18,36 @@
 #include "../tests/support/problems.hpp"
 
 namespace {
+// Sets `out` to the enum value whose parnest::name() is `text`; false if there is none.
+template <class Enum>
+bool parse_name(const std::string& text, std::size_t values, Enum& out) {
+  for (std::size_t i = 0; i < values; ++i)
+    if (text == parnest::name(static_cast<Enum>(i))) {
+      out = static_cast<Enum>(i);
+      return true;
+    }
+  return false;
+}
+
 // Applies "name=value" to the options; exits with a message on anything unknown.
 void apply(const std::string& setting, parnest::Sequential::Options& o) {
   const auto eq = setting.find('=');
   const std::string key = setting.substr(0, eq),
                     value = eq == std::string::npos ? "" : setting.substr(eq + 1);
-  using parnest::BoundKind;
-  using parnest::Sample;
+  bool known = true;
   if (key == "n_live")
     o.n_live = std::stoul(value);
   else if (key == "enlarge")
     o.enlarge = std::stod(value);
   else if (key == "slices")
     o.slices = std::stoul(value);
-  else if (key == "bound" && value == "none")
-    o.bound = BoundKind::none;
-  else if (key == "bound" && value == "single")
-    o.bound = BoundKind::single;
-  else if (key == "bound" && value == "multi")
-    o.bound = BoundKind::multi;
-  else if (key == "sample" && value == "automatic")
-    o.sample = Sample::automatic;
-  else if (key == "sample" && value == "uniform")
-    o.sample = Sample::uniform;
-  else if (key == "sample" && value == "random_walk")
-    o.sample = Sample::random_walk;
-  else if (key == "sample" && value == "slice")
-    o.sample = Sample::slice;
-  else if (key == "sample" && value == "random_slice")
-    o.sample = Sample::random_slice;
-  else {
+  else if (key == "bound")
+    known = parse_name(value, parnest::detail::bound_kinds, o.bound);
+  else if (key == "sample")
+    known = parse_name(value, parnest::detail::sample_kinds, o.sample);
+  else
+    known = false;
+  if (!known) {
     std::fprintf(stderr, "unknown setting %s\n", setting.c_str());
     std::exit(2);
   }

@@ -41,7 +41,14 @@ enum class Sample {
 };
 
 namespace detail {
-inline constexpr std::size_t sample_kinds = 5;  // values of Sample, for reading them back
+inline constexpr std::size_t sample_kinds = 5;  // values of Sample
+}
+
+/// The value's name as in options and output files ("random_slice").
+inline const char* name(Sample sample) {
+  constexpr const char* names[detail::sample_kinds] = {"automatic", "uniform", "random_walk",
+                                                       "slice", "random_slice"};
+  return names[static_cast<std::size_t>(sample)];
 }
 
 namespace detail {
@@ -289,13 +296,11 @@ class Sequential {
   /// The options with their defaults resolved for this dimension, as (name, value) text.
   static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
                                                                    std::size_t dimension) {
-    const char* samples[] = {"automatic", "uniform", "random_walk", "slice", "random_slice"};
-    const char* bounds[] = {"none", "single", "multi"};
     return {{"n_live", detail::text(o.n_live)},
             {"dlogz", detail::text(o.dlogz)},
             {"n_replace", detail::text(resolved_k(o))},
-            {"bound", bounds[static_cast<int>(o.bound)]},
-            {"sample", samples[static_cast<int>(o.sample)]},
+            {"bound", parnest::name(o.bound)},
+            {"sample", parnest::name(o.sample)},
             {"enlarge", detail::text(resolved_enlarge(o, dimension))},
             {"update_interval", detail::text(o.update_interval)},
             {"walks", detail::text(o.walks)},

@@ -25,6 +25,16 @@ enum class BoundKind {
   multi    ///< a union of ellipsoids, split where clusters appear
 };
 
+namespace detail {
+inline constexpr std::size_t bound_kinds = 3;  // values of BoundKind
+}
+
+/// The value's name as in options and output files ("multi").
+inline const char* name(BoundKind kind) {
+  constexpr const char* names[detail::bound_kinds] = {"none", "single", "multi"};
+  return names[static_cast<std::size_t>(kind)];
+}
+
 /// A union of ellipsoids; empty means the whole unit cube.
 class Bound {
  public:
