@@ -73,9 +73,9 @@ class Sampler {
   Result run(const RunOptions& run_options = {}) {
     const auto start = std::chrono::steady_clock::now();
     check(run_options);
-    const detail::PoolSelection selection =
+    const std::shared_ptr<Pool> pool =
         detail::select_pool(run_options, problem_.model(), detect_environment(), chosen_pool_);
-    if (run_options.pool.empty()) chosen_pool_ = selection.pool;
+    if (run_options.pool.empty()) chosen_pool_ = pool;
     B backend(problem_, options_, run_options.seed);
     const detail::RunIdentity identity{B::name, problem_.model().names,
                                        B::describe(options_, problem_.dimension()),
@@ -86,7 +86,7 @@ class Sampler {
     detail::ProgressReporter progress(run_options.progress, run_options.progress_every,
                                       run_options.on_progress, backend.progress().n_like);
     auto last_checkpoint = std::chrono::steady_clock::now();
-    while (backend.step(*selection.pool)) {
+    while (backend.step(*pool)) {
       if (const int signal = interrupts.caught()) stop(backend, run_options, identity, signal);
       if (!run_options.checkpoint.empty() &&
           std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint)
@@ -100,11 +100,10 @@ class Sampler {
     progress.finish(with_name(backend.progress()));
     Result result = backend.result();
     result.options = identity.options;
-    for (auto& warning : selection.pool->take_warnings()) result.warnings.push_back(warning);
+    for (auto& warning : pool->take_warnings()) result.warnings.push_back(warning);
     result.names = problem_.model().names;
     result.sampler = B::name;
-    result.pool = selection.pool->describe();
-    if (!selection.note.empty()) result.warnings.insert(result.warnings.begin(), selection.note);
+    result.pool = pool->describe();
     if (is_root())
       for (const auto& warning : result.warnings)
         std::fprintf(stderr, "parnest: warning: %s\n", warning.c_str());

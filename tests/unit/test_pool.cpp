@@ -100,23 +100,21 @@ TEST_CASE("run options choose the pool", "[pool][options]") {
   parnest::Environment env;
   env.cpus = 2;
 
-  CHECK(select_pool({}, safe, env).pool->describe() == "threads(2)");
-  CHECK(select_pool({.ncores = 1}, safe, env).pool->describe() == "serial");
-  CHECK(select_pool({.ncores = 2}, safe, env).pool->describe() == "threads(2)");
-  CHECK(select_pool({.pool = 2}, safe, env).pool->describe() == "threads(2)");
+  CHECK(select_pool({}, safe, env)->describe() == "threads(2)");
+  CHECK(select_pool({.ncores = 1}, safe, env)->describe() == "serial");
+  CHECK(select_pool({.ncores = 2}, safe, env)->describe() == "threads(2)");
+  CHECK(select_pool({.pool = 2}, safe, env)->describe() == "threads(2)");
 
   const auto processes = select_pool({.ncores = 2}, unsafe, env);
-  CHECK(processes.pool->describe() == "processes(2)");
-  CHECK(processes.note.empty());
+  CHECK(processes->describe() == "processes(2)");
   // The pool chosen last time is reused when it fits (its workers keep running).
-  CHECK(select_pool({.ncores = 2}, unsafe, env, processes.pool).pool == processes.pool);
-  CHECK(select_pool({.ncores = 3}, unsafe, env, processes.pool).pool != processes.pool);
-  CHECK(select_pool({.ncores = 2}, safe, env, processes.pool).pool->describe() == "threads(2)");
+  CHECK(select_pool({.ncores = 2}, unsafe, env, processes) == processes);
+  CHECK(select_pool({.ncores = 3}, unsafe, env, processes) != processes);
+  CHECK(select_pool({.ncores = 2}, safe, env, processes)->describe() == "threads(2)");
 
   parnest::SerialPool mine;
-  CHECK(select_pool({.pool = mine}, safe, env).pool.get() == &mine);
-  CHECK(select_pool({.pool = std::make_shared<parnest::ThreadPool>(2)}, safe, env).pool->size() ==
-        2);
+  CHECK(select_pool({.pool = mine}, safe, env).get() == &mine);
+  CHECK(select_pool({.pool = std::make_shared<parnest::ThreadPool>(2)}, safe, env)->size() == 2);
 }
 
 TEST_CASE("contradictory or invalid pool options are refused before sampling", "[pool][errors]") {

@@ -175,6 +175,7 @@ TEST_CASE("ncores > 1 with a model that is not thread-safe runs on processes", "
   const parnest::Result serial = sampler.run({.ncores = 1, .seed = 3});
   const parnest::Result forked = sampler.run({.ncores = 2, .seed = 3});
   CHECK(forked.pool == "processes(2)");
+  CHECK(forked.warnings.empty());  // processes are the documented choice: nothing to warn about
   require_identical(serial, forked);
   // The sampler keeps its pool: the workers of the first run serve the second.
   const auto before = children();

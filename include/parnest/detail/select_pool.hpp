@@ -14,12 +14,6 @@
 
 namespace parnest::detail {
 
-/// The pool for a run, and why it was chosen when that is not obvious.
-struct PoolSelection {
-  std::shared_ptr<Pool> pool;
-  std::string note;  // e.g. why a serial pool replaced the threads asked for
-};
-
 // `previous` if it is a P of n workers (its workers keep running between runs), else a new P.
 template <class P>
 std::shared_ptr<Pool> reuse_or_make(const std::shared_ptr<Pool>& previous, std::size_t n) {
@@ -31,9 +25,9 @@ std::shared_ptr<Pool> reuse_or_make(const std::shared_ptr<Pool>& previous, std::
 /// @throws ConfigError for contradictory or invalid choices, and when launched as one of
 /// several MPI ranks (this build has no MPI pool, and independent copies of the run would
 /// write the same files).
-inline PoolSelection select_pool(const RunOptions& options, const Model& model,
-                                 const Environment& env,
-                                 const std::shared_ptr<Pool>& previous = nullptr) {
+inline std::shared_ptr<Pool> select_pool(const RunOptions& options, const Model& model,
+                                         const Environment& env,
+                                         const std::shared_ptr<Pool>& previous = nullptr) {
   if (env.size > 1)
     throw ConfigError("this process is rank " + std::to_string(env.rank) + " of " +
                       std::to_string(env.size) + " started by " + env.launcher +
@@ -46,16 +40,16 @@ inline PoolSelection select_pool(const RunOptions& options, const Model& model,
     if (!model.thread_safe && user->runs_threads_concurrently())
       throw ConfigError("the model is marked not thread-safe, but the pool " + user->describe() +
                         " runs rows on several threads at once");
-    return {user, ""};
+    return user;
   }
   const std::optional<int> asked = options.ncores ? options.ncores : options.pool.size();
   if (asked && *asked < 1)
     throw ConfigError((options.ncores ? "ncores" : "pool") +
                       std::string(" must be at least 1, got ") + std::to_string(*asked));
   const std::size_t n = asked ? static_cast<std::size_t>(*asked) : env.cpus;
-  if (n == 1) return {std::make_shared<SerialPool>(), ""};
-  if (!model.thread_safe) return {reuse_or_make<ProcessPool>(previous, n), ""};
-  return {reuse_or_make<ThreadPool>(previous, n), ""};
+  if (n == 1) return std::make_shared<SerialPool>();
+  if (!model.thread_safe) return reuse_or_make<ProcessPool>(previous, n);
+  return reuse_or_make<ThreadPool>(previous, n);
 }
 
 }  // namespace parnest::detail
