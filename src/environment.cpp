@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -133,7 +134,17 @@ Environment detect_environment() {
       os_usable_cpus());
 }
 
+namespace {
+// -1: decided by the launch environment; else the answer of the last MpiPool made.
+std::atomic<int> output_root{-1};
+}  // namespace
+
+void detail::set_output_root(bool root) noexcept {
+  output_root = root ? 1 : 0;
+}
+
 bool is_root() {
+  if (const int root = output_root.load(); root >= 0) return root == 1;
   return detect_environment().rank == 0;
 }
 

@@ -28,6 +28,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "error_transport.hpp"
 #include "parnest/detail/instance_id.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
@@ -47,9 +48,6 @@ struct Header {
   Frame kind;
   std::uint64_t bytes;
 };
-
-// How an exception thrown in a worker is carried back, so the parent rethrows the same kind.
-enum class ErrorKind : std::uint64_t { likelihood, config, sampler, pool, io, standard, unknown };
 
 /// A payload under construction.
 class Payload {
@@ -176,30 +174,10 @@ bool receive_frame(int fd, Frame& kind, std::vector<char>& payload) {
 Payload describe_exception(std::uint64_t row) {
   Payload out;
   out.put(row);
-  std::vector<double> theta;
-  auto put = [&](ErrorKind kind, std::string_view message) {
-    out.put(kind);
-    out.put(message);
-    out.put(std::span<const double>(theta));
-  };
-  try {
-    throw;
-  } catch (const LikelihoodError& e) {
-    theta = e.theta();
-    put(ErrorKind::likelihood, e.what());
-  } catch (const ConfigError& e) {
-    put(ErrorKind::config, e.what());
-  } catch (const SamplerError& e) {
-    put(ErrorKind::sampler, e.what());
-  } catch (const PoolError& e) {
-    put(ErrorKind::pool, e.what());
-  } catch (const IoError& e) {
-    put(ErrorKind::io, e.what());
-  } catch (const std::exception& e) {
-    put(ErrorKind::standard, e.what());
-  } catch (...) {
-    put(ErrorKind::unknown, "an exception that is not a std::exception");
-  }
+  std::vector<double> flat;
+  detail::FlatWriter writer(flat);
+  detail::put(writer, detail::carry(std::current_exception()));
+  out.put(std::span<const double>(flat));
   return out;
 }
 
@@ -379,32 +357,13 @@ std::string reap(pid_t pid, std::chrono::milliseconds grace) {
   return describe_status(status) + " after the grace period";
 }
 
-std::string strip_prefix(std::string message) {
-  constexpr std::string_view prefix = "parnest: ";
-  if (message.starts_with(prefix)) message.erase(0, prefix.size());
-  return message;
-}
-
 /// The exception a worker reported, rebuilt as the same parnest kind.
 std::exception_ptr rebuild_exception(PayloadReader& in, std::size_t worker, pid_t pid) {
-  const auto kind = in.get<ErrorKind>();
-  std::string message = strip_prefix(in.get_string());
-  std::vector<double> theta = in.get_doubles();
-  switch (kind) {
-    case ErrorKind::likelihood:
-      return std::make_exception_ptr(LikelihoodError(message, std::move(theta)));
-    case ErrorKind::config:
-      return std::make_exception_ptr(ConfigError(message));
-    case ErrorKind::sampler:
-      return std::make_exception_ptr(SamplerError(message));
-    case ErrorKind::pool:
-      return std::make_exception_ptr(PoolError(message));
-    case ErrorKind::io:
-      return std::make_exception_ptr(IoError(message));
-    default:
-      return std::make_exception_ptr(PoolError("a task threw in worker " + std::to_string(worker) +
-                                               " (pid " + std::to_string(pid) + "): " + message));
-  }
+  const std::vector<double> flat = in.get_doubles();
+  detail::FlatReader reader(flat, "a worker's error report");
+  return detail::revive(
+      detail::get_error(reader),
+      "a task threw in worker " + std::to_string(worker) + " (pid " + std::to_string(pid) + ")");
 }
 
 struct Chunk {
@@ -554,7 +513,7 @@ struct ProcessPool::Impl {
       if (w.state == Worker::State::stopped) try {
           spawn(w);
         } catch (const PoolError& e) {
-          b.fatal = strip_prefix(e.what());
+          b.fatal = detail::carry(std::current_exception()).message;
           return;
         }
   }
@@ -635,8 +594,9 @@ struct ProcessPool::Impl {
         return;
       case Frame::setup_failed: {
         in.get<std::uint64_t>();
-        in.get<ErrorKind>();
-        const std::string message = in.get_string();
+        const std::vector<double> flat = in.get_doubles();
+        detail::FlatReader reader(flat, "a worker's error report");
+        const std::string message = detail::get_error(reader).message;
         if (b.fatal.empty())
           b.fatal = "ProcessPool: the set-up function threw in " + name(w) + ": " + message;
         stop(w);

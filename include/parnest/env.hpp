@@ -38,10 +38,13 @@ Environment detect_environment(const EnvLookup& lookup, std::size_t os_cpus);
 /// (v1 or v2) CPU quota. Ignores scheduler variables; see detect_environment().cpus.
 std::size_t os_usable_cpus();
 
-/// True on the process that writes output: rank 0, or the only process.
+/// True on the process that writes output: rank 0, or the only process. Once an MpiPool was
+/// made in this process, rank 0 of that pool's communicator (the last one made).
 bool is_root();
 
 namespace detail {
+/// Makes is_root() answer `root` from now on (MpiPool: rank 0 of its communicator).
+void set_output_root(bool root) noexcept;
 /// CPUs granted by a cgroup v2 `cpu.max` line ("max 100000" or "150000 100000"), rounded
 /// up; nullopt for no limit or an unreadable line.
 std::optional<std::size_t> cpus_from_cgroup_cpu_max(std::string_view line);

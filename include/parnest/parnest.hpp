@@ -11,6 +11,7 @@
 #include "parnest/options.hpp"
 #include "parnest/pool/pool.hpp"
 #include "parnest/pool/process.hpp"
+#include "parnest/pool/ranks.hpp"
 #include "parnest/pool/serial.hpp"
 #include "parnest/pool/thread.hpp"
 #include "parnest/prior.hpp"
@@ -19,3 +20,7 @@
 #include "parnest/rng.hpp"
 #include "parnest/sampler.hpp"
 #include "parnest/version.hpp"
+
+#ifdef PARNEST_HAVE_MPI
+#include "parnest/pool/mpi.hpp"
+#endif

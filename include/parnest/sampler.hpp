@@ -16,6 +16,7 @@
 #include "parnest/detail/interrupts.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/progress_line.hpp"
+#include "parnest/detail/result_flat.hpp"
 #include "parnest/detail/select_pool.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
@@ -23,6 +24,7 @@
 #include "parnest/model.hpp"
 #include "parnest/options.hpp"
 #include "parnest/pool/pool.hpp"
+#include "parnest/pool/ranks.hpp"
 #include "parnest/progress.hpp"
 #include "parnest/result.hpp"
 
@@ -70,12 +72,39 @@ class Sampler {
   /// throws or returns NaN/+inf (naming the point); SamplerError when the sampler cannot
   /// make progress; CheckpointError for a checkpoint that cannot be resumed; Interrupted on
   /// SIGINT/SIGTERM (after writing the checkpoint).
+  ///
+  /// Under an MPI launcher (or with an MpiPool), every rank calls run(): rank 0 runs the
+  /// algorithm and the others evaluate its batches; all of them return the same Result, or
+  /// throw the same exception.
   Result run(const RunOptions& run_options = {}) {
     const auto start = std::chrono::steady_clock::now();
     check(run_options);
     const std::shared_ptr<Pool> pool =
         detail::select_pool(run_options, problem_.model(), detect_environment(), chosen_pool_);
     if (run_options.pool.empty()) chosen_pool_ = pool;
+    auto* ranks = dynamic_cast<RankPool*>(pool.get());
+    if (!ranks) return lead(*pool, run_options, start);
+    if (!ranks->leads()) {
+      // Rank 0 decides what a signal does; here it must not end the process.
+      detail::InterruptGuard interrupts(run_options.handle_signals);
+      return detail::unflatten(ranks->serve(&problem_));
+    }
+    Result result;
+    try {
+      result = lead(*pool, run_options, start);
+    } catch (...) {
+      ranks->abandon(std::current_exception());
+      throw;
+    }
+    ranks->release(detail::flatten(result));
+    return result;
+  }
+
+  const typename B::Options& options() const noexcept { return options_; }
+
+ private:
+  Result lead(Pool& pool, const RunOptions& run_options,
+              std::chrono::steady_clock::time_point start) {
     B backend(problem_, options_, run_options.seed);
     const detail::RunIdentity identity{B::name, problem_.model().names,
                                        B::describe(options_, problem_.dimension()),
@@ -86,7 +115,7 @@ class Sampler {
     detail::ProgressReporter progress(run_options.progress, run_options.progress_every,
                                       run_options.on_progress, backend.progress().n_like);
     auto last_checkpoint = std::chrono::steady_clock::now();
-    while (backend.step(*pool)) {
+    while (backend.step(pool)) {
       if (const int signal = interrupts.caught()) stop(backend, run_options, identity, signal);
       if (!run_options.checkpoint.empty() &&
           std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint)
@@ -100,10 +129,10 @@ class Sampler {
     progress.finish(with_name(backend.progress()));
     Result result = backend.result();
     result.options = identity.options;
-    for (auto& warning : pool->take_warnings()) result.warnings.push_back(warning);
+    for (auto& warning : pool.take_warnings()) result.warnings.push_back(warning);
     result.names = problem_.model().names;
     result.sampler = B::name;
-    result.pool = pool->describe();
+    result.pool = pool.describe();
     if (is_root())
       for (const auto& warning : result.warnings)
         std::fprintf(stderr, "parnest: warning: %s\n", warning.c_str());
@@ -113,9 +142,6 @@ class Sampler {
     return result;
   }
 
-  const typename B::Options& options() const noexcept { return options_; }
-
- private:
   static void check(const RunOptions& o) {
     auto non_negative = [](const char* name, double value) {
       if (!(value >= 0.0) || std::isinf(value))

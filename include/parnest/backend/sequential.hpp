@@ -103,7 +103,8 @@ class ReplaceTask final : public Task {
   }
 
   TaskRecipe recipe() const override {
-    TaskRecipe recipe{&rebuild, &problem_, problem_.id(), {}};
+    (void)registered;  // odr-used here, so that every program that samples registers the kind
+    TaskRecipe recipe{&rebuild, &problem_, problem_.id(), {}, kind};
     FlatWriter out(recipe.context);
     out.put_choice(static_cast<std::size_t>(s_.move));
     out.put(s_.walk_scale);
@@ -130,6 +131,8 @@ class ReplaceTask final : public Task {
   // The task a worker process rebuilds: it owns the bound and shape the original pointed to.
   class Rebuilt;
   static std::unique_ptr<Task> rebuild(const void* problem, std::span<const double> context);
+  static constexpr const char* kind = "parnest::Sequential/replace";
+  static const bool registered;
 
   const Problem& problem_;
   const Bound& bound_;
@@ -172,6 +175,8 @@ inline std::unique_ptr<Task> ReplaceTask::rebuild(const void* problem,
   FlatReader in(context, "the replacement task's context");
   return std::make_unique<Rebuilt>(*static_cast<const Problem*>(problem), in);
 }
+
+inline const bool ReplaceTask::registered = register_task_kind(kind, &rebuild);
 
 }  // namespace detail
 

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "parnest/detail/launcher_pool.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
 #include "parnest/model.hpp"
@@ -22,17 +23,12 @@ std::shared_ptr<Pool> reuse_or_make(const std::shared_ptr<Pool>& previous, std::
 }
 
 /// @param previous the pool this function chose for the last run, reused when it matches.
-/// @throws ConfigError for contradictory or invalid choices, and when launched as one of
-/// several MPI ranks (this build has no MPI pool, and independent copies of the run would
-/// write the same files).
+/// @throws ConfigError for contradictory or invalid choices; when launched as one of several
+/// MPI ranks, in a build without MPI (independent copies of the run would write the same
+/// files) or with a model that is not thread-safe and ncores > 1.
 inline std::shared_ptr<Pool> select_pool(const RunOptions& options, const Model& model,
                                          const Environment& env,
                                          const std::shared_ptr<Pool>& previous = nullptr) {
-  if (env.size > 1)
-    throw ConfigError("this process is rank " + std::to_string(env.rank) + " of " +
-                      std::to_string(env.size) + " started by " + env.launcher +
-                      ", but this build of parnest has no MPI pool: run the program without an "
-                      "MPI launcher (it then uses threads), or use a parnest built with MPI");
   if (options.ncores && !options.pool.empty())
     throw ConfigError("both ncores (" + std::to_string(*options.ncores) +
                       ") and pool were given: give one of them");
@@ -46,6 +42,16 @@ inline std::shared_ptr<Pool> select_pool(const RunOptions& options, const Model&
   if (asked && *asked < 1)
     throw ConfigError((options.ncores ? "ncores" : "pool") +
                       std::string(" must be at least 1, got ") + std::to_string(*asked));
+  if (env.size > 1) {
+    // Under a launcher, every rank evaluates; ncores then counts threads per rank.
+    const std::size_t threads = asked ? static_cast<std::size_t>(*asked) : 1;
+    if (threads > 1 && !model.thread_safe)
+      throw ConfigError("ncores = " + std::to_string(threads) +
+                        " asks for that many threads on each MPI rank, but the model is marked "
+                        "not thread-safe: leave ncores unset under an MPI launcher (the ranks are "
+                        "the processes)");
+    return launcher_pool(env, threads, previous);
+  }
   const std::size_t n = asked ? static_cast<std::size_t>(*asked) : env.cpus;
   if (n == 1) return std::make_shared<SerialPool>();
   if (!model.thread_safe) return reuse_or_make<ProcessPool>(previous, n);

@@ -7,11 +7,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <Eigen/Core>
@@ -35,7 +38,37 @@ struct TaskRecipe {
   /// detail::next_instance_id() of the anchor: a worker forked before it existed lacks it.
   std::uint64_t anchor_id = 0;
   std::vector<double> context;
+  /// The name `rebuild` is registered under (register_task_kind), for processes that are not
+  /// forks of this one: an MPI rank has its own addresses and finds the function by name,
+  /// and uses its own copy of the model (the Problem of the Sampler it runs) as the anchor.
+  const char* kind = nullptr;
 };
+
+namespace detail {
+inline std::map<std::string, TaskRecipe::Rebuild, std::less<>>& task_kinds() {
+  static std::map<std::string, TaskRecipe::Rebuild, std::less<>> kinds;
+  return kinds;
+}
+inline std::mutex& task_kinds_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+}  // namespace detail
+
+/// Makes tasks of the kind `kind` rebuildable on MPI ranks. Call it once per kind, at start-up
+/// (initialise an inline variable with it); returns true. The first registration of a name wins.
+inline bool register_task_kind(const char* kind, TaskRecipe::Rebuild rebuild) {
+  std::lock_guard lock(detail::task_kinds_mutex());
+  detail::task_kinds().emplace(kind, rebuild);
+  return true;
+}
+
+/// The rebuild function registered under `kind`, or nullptr.
+inline TaskRecipe::Rebuild find_task_kind(std::string_view kind) {
+  std::lock_guard lock(detail::task_kinds_mutex());
+  const auto found = detail::task_kinds().find(kind);
+  return found == detail::task_kinds().end() ? nullptr : found->second;
+}
 
 /// One kind of work applied to every row of a batch: evaluate a point, draw a replacement
 /// live point, run a constrained walk. A task is a pure function of its input row and of
@@ -102,6 +135,9 @@ class FirstError {
   void rethrow_if_any() const {
     if (error_) std::rethrow_exception(error_);
   }
+  /// The lowest failing row so far (SIZE_MAX: none) and its exception.
+  std::size_t row() const noexcept { return row_; }
+  const std::exception_ptr& error() const noexcept { return error_; }
 
  private:
   std::mutex mutex_;

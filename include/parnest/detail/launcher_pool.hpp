@@ -1,0 +1,23 @@
+#pragma once
+// The pool of a run started by an MPI launcher with several ranks. Declared without MPI types:
+// src/mpi_pool.cpp defines it in a build with MPI, src/no_mpi.cpp (an error) in one without.
+
+#include <cstddef>
+#include <memory>
+
+#include "parnest/env.hpp"
+#include "parnest/pool/pool.hpp"
+
+namespace parnest::detail {
+
+/// True when this parnest was built with MPI support.
+bool built_with_mpi() noexcept;
+
+/// An MpiPool over MPI_COMM_WORLD with `threads_per_rank` threads on each rank (`previous`
+/// if it is one), initialising MPI if nobody has.
+/// @throws ConfigError on every rank in a build without MPI (saying how to rebuild), and when
+/// MPI's world does not match the launcher variables in `env`.
+std::shared_ptr<Pool> launcher_pool(const Environment& env, std::size_t threads_per_rank,
+                                    const std::shared_ptr<Pool>& previous);
+
+}  // namespace parnest::detail

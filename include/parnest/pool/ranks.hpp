@@ -1,0 +1,33 @@
+#pragma once
+/// @file pool/ranks.hpp
+/// Pools whose workers are other copies of the program (MPI ranks): every copy calls
+/// Sampler::run, one of them (the leader) runs the algorithm, the others serve its batches.
+
+#include <exception>
+#include <vector>
+
+#include "parnest/pool/pool.hpp"
+
+namespace parnest {
+
+/// A pool spread over the processes of a parallel job. Sampler::run on the leader maps
+/// batches and ends with release() (or abandon() if it fails); on every other process it
+/// calls serve(), which returns what the leader released, so that every process leaves run()
+/// with the same Result or the same exception.
+class RankPool : public Pool {
+ public:
+  /// True on the one process that runs the algorithm (rank 0 of the pool's communicator).
+  virtual bool leads() const noexcept = 0;
+  /// On the other processes: runs the rows the leader sends, rebuilding its tasks from their
+  /// recipes by TaskRecipe::kind with `anchor` (this process's copy of the task's anchor: its
+  /// Problem), until the leader calls release() or abandon().
+  /// @returns the data given to release(). @throws the exception given to abandon().
+  virtual std::vector<double> serve(const void* anchor) = 0;
+  /// On the leader: ends serve() on the other processes, which return `data`.
+  virtual void release(const std::vector<double>& data) = 0;
+  /// On the leader: ends serve() on the other processes by throwing `error` there (the same
+  /// parnest exception type, message and values). Never throws.
+  virtual void abandon(std::exception_ptr error) noexcept = 0;
+};
+
+}  // namespace parnest

@@ -1,0 +1,43 @@
+#pragma once
+// An exception carried to another process (a forked worker's failure to its parent, an MPI
+// rank's to rank 0 and rank 0's to every rank) and rethrown there as the same parnest kind,
+// with the same message and values.
+
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "parnest/detail/flat.hpp"
+
+namespace parnest::detail {
+
+struct CarriedError {
+  enum class Kind {
+    likelihood,
+    config,
+    sampler,
+    pool,
+    io,
+    checkpoint,
+    interrupted,
+    standard,
+    other
+  };
+  static constexpr std::size_t kinds = 9;
+  Kind kind = Kind::other;
+  std::string message;        ///< what(), without the "parnest: " every parnest error starts with
+  std::vector<double> theta;  ///< LikelihoodError::theta()
+  int signal = 0;             ///< Interrupted::signal()
+};
+
+/// The exception in `error`, described.
+CarriedError carry(std::exception_ptr error);
+
+/// The exception described, rebuilt. Errors that are not parnest's (std::exception or
+/// others) become a PoolError whose message starts with `where` ("a task threw in worker 2").
+std::exception_ptr revive(const CarriedError& error, const std::string& where);
+
+void put(FlatWriter& out, const CarriedError& error);
+CarriedError get_error(FlatReader& in);
+
+}  // namespace parnest::detail

@@ -1,0 +1,509 @@
+#include "parnest/pool/mpi.hpp"
+
+#include <boost/mpi/collectives/broadcast.hpp>
+#include <boost/mpi/communicator.hpp>
+#include <boost/mpi/environment.hpp>
+#include <boost/mpi/exception.hpp>
+#include <boost/mpi/nonblocking.hpp>
+#include <boost/mpi/request.hpp>
+#include <boost/mpi/status.hpp>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <optional>
+
+#include "error_transport.hpp"
+#include "parnest/detail/flat.hpp"
+#include "parnest/detail/launcher_pool.hpp"
+#include "parnest/env.hpp"
+#include "parnest/error.hpp"
+
+namespace parnest {
+namespace {
+
+namespace bmpi = boost::mpi;
+
+// Rank 0 to the other group leaders, and back (tag_done).
+enum Tag : int { tag_context = 101, tag_rows, tag_done, tag_release, tag_abandon };
+// A group leader to its group's other ranks (broadcast on the group communicator).
+enum class GroupMessage { context = 1, row, release, abandon };
+
+constexpr std::size_t no_row = std::numeric_limits<std::size_t>::max();
+
+/// Initialises MPI unless somebody did; finalises it at exit only if it was parnest.
+void ensure_mpi() {
+  static const bmpi::environment environment(bmpi::threading::funneled, false);
+}
+
+thread_local MPI_Comm current_group = MPI_COMM_SELF;
+
+/// Sets group_communicator() while a row runs on a group of several ranks.
+class GroupScope {
+ public:
+  explicit GroupScope(MPI_Comm group) : previous_(current_group) { current_group = group; }
+  ~GroupScope() { current_group = previous_; }
+  GroupScope(const GroupScope&) = delete;
+  GroupScope& operator=(const GroupScope&) = delete;
+
+ private:
+  MPI_Comm previous_;
+};
+
+std::size_t as_size(double x) {
+  return static_cast<std::size_t>(x);
+}
+
+/// A received message of doubles from `source` with `tag` (whose size a probe gave).
+std::vector<double> receive(const bmpi::communicator& comm, const bmpi::status& probed) {
+  std::vector<double> message(static_cast<std::size_t>(probed.count<double>().value_or(0)));
+  comm.recv(probed.source(), probed.tag(), message.data(), static_cast<int>(message.size()));
+  return message;
+}
+
+/// The task of a context message: [version, kind, context...].
+struct Context {
+  std::uint64_t version = 0;
+  std::unique_ptr<Task> task;
+  std::exception_ptr error;  // why the task could not be rebuilt
+};
+
+Context rebuild_context(const std::vector<double>& message, const void* anchor, int rank) {
+  Context c;
+  detail::FlatReader in(message, "a task context from rank 0");
+  c.version = in.get_bits();
+  const std::string kind = in.get_text();
+  const std::span<const double> context = std::span<const double>(message).last(in.remaining());
+  try {
+    const TaskRecipe::Rebuild rebuild = find_task_kind(kind);
+    if (!rebuild)
+      throw PoolError("MpiPool: rank " + std::to_string(rank) + " does not know the task kind \"" +
+                      kind + "\": every rank must run the same program");
+    c.task = rebuild(anchor, context);
+  } catch (...) {
+    c.error = std::current_exception();
+  }
+  return c;
+}
+
+}  // namespace
+
+MPI_Comm group_communicator() noexcept {
+  return current_group;
+}
+
+struct MpiPool::Impl {
+  Options options;
+  bmpi::communicator comm;     // a duplicate of the caller's (or world's): only parnest talks here
+  bmpi::communicator group;    // the k ranks evaluating the same rows together
+  bmpi::communicator leaders;  // the first rank of each group; rank 0 of it is rank 0 of comm
+  bool group_leader = true;
+  std::optional<oneapi::tbb::task_arena> arena;  // threads_per_rank > 1
+
+  // Rank 0's state for the batch in progress.
+  TaskRecipe recipe;
+  std::uint64_t version = 0;  // of recipe.context; 0: none sent yet
+  std::vector<double> context_message;
+  std::vector<std::uint64_t> version_at;  // the context each leader holds
+  std::vector<bmpi::request> sends;
+  std::deque<std::vector<double>> send_buffers;
+
+  explicit Impl(const Options& o) : options(o) {
+    ensure_mpi();
+    if (o.group_size == 0) throw ConfigError("MpiPool: group_size must be at least 1, got 0");
+    if (o.threads_per_rank == 0)
+      throw ConfigError("MpiPool: threads_per_rank must be at least 1, got 0");
+    if (o.group_size > 1 && o.threads_per_rank > 1)
+      throw ConfigError("MpiPool: group_size (" + std::to_string(o.group_size) +
+                        ") and threads_per_rank (" + std::to_string(o.threads_per_rank) +
+                        ") cannot both exceed 1: a group's likelihood calls MPI, from one thread");
+    comm =
+        bmpi::communicator(o.comm == MPI_COMM_NULL ? MPI_COMM_WORLD : o.comm, bmpi::comm_duplicate);
+    const auto k = static_cast<int>(o.group_size);
+    if (comm.size() % k != 0)
+      throw ConfigError(
+          "MpiPool: the communicator has " + std::to_string(comm.size()) +
+          " ranks, which is not a multiple of group_size = " + std::to_string(o.group_size));
+    group = comm.split(comm.rank() / k, comm.rank() % k);
+    group_leader = group.rank() == 0;
+    leaders = comm.split(group_leader ? 0 : 1, comm.rank());
+    if (o.threads_per_rank > 1) arena.emplace(static_cast<int>(o.threads_per_rank));
+    detail::set_output_root(comm.rank() == 0);
+  }
+
+  std::size_t groups() const { return static_cast<std::size_t>(comm.size()) / options.group_size; }
+
+  // ---- a group leader and its group ----------------------------------------------------------
+
+  void group_send(GroupMessage kind, std::span<const double> payload) {
+    if (group.size() == 1) return;
+    double head[2] = {static_cast<double>(kind), static_cast<double>(payload.size())};
+    bmpi::broadcast(group, head, 2, 0);
+    bmpi::broadcast(group, const_cast<double*>(payload.data()), static_cast<int>(payload.size()),
+                    0);
+  }
+
+  std::pair<GroupMessage, std::vector<double>> group_receive() {
+    double head[2];
+    bmpi::broadcast(group, head, 2, 0);
+    std::vector<double> payload(as_size(head[1]));
+    bmpi::broadcast(group, payload.data(), static_cast<int>(payload.size()), 0);
+    return {static_cast<GroupMessage>(static_cast<int>(head[0])), std::move(payload)};
+  }
+
+  /// Runs rows [0, n) of `in` into `out` on this rank (its threads, or its group), recording
+  /// the lowest failing row in `errors` at `first` + its index.
+  void run_rows(const Task& task, const RowMatrix& in, RowMatrix& out, std::size_t first,
+                detail::FirstError& errors) {
+    auto one = [&](std::size_t i) {
+      detail::FirstError local;
+      detail::run_row(task, in, out, i, local);
+      if (local.error()) errors.record(first + i, local.error());
+    };
+    const auto n = static_cast<std::size_t>(in.rows());
+    if (arena) {
+      arena->execute([&] {
+        oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<std::size_t>(0, n, 1),
+                                  [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
+                                    for (std::size_t i = r.begin(); i != r.end(); ++i) one(i);
+                                  });
+      });
+      return;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (group.size() > 1) {
+        std::vector<double> row(1 + in.cols());
+        row[0] = static_cast<double>(out.cols());
+        std::memcpy(row.data() + 1, in.row(static_cast<Eigen::Index>(i)).data(),
+                    sizeof(double) * static_cast<std::size_t>(in.cols()));
+        group_send(GroupMessage::row, row);
+      }
+      GroupScope scope(group.size() > 1 ? MPI_Comm(group) : MPI_COMM_SELF);
+      one(i);
+    }
+  }
+
+  /// A group's other ranks: run each row their leader runs, until it releases or abandons.
+  std::vector<double> serve_in_group(const void* anchor) {
+    Context context;
+    for (;;) {
+      auto [kind, payload] = group_receive();
+      switch (kind) {
+        case GroupMessage::context:
+          context = rebuild_context(payload, anchor, comm.rank());
+          break;
+        case GroupMessage::row: {
+          if (!context.task) break;  // the leader reports the failure to rebuild
+          const std::size_t out_cols = as_size(payload[0]);
+          std::vector<double> output(out_cols);
+          GroupScope scope(group);
+          try {
+            context.task->run(std::span<const double>(payload).subspan(1), output);
+          } catch (...) {
+            // The leader's own evaluation of this row reports the failure.
+          }
+          break;
+        }
+        case GroupMessage::release:
+          return std::move(payload);
+        case GroupMessage::abandon: {
+          detail::FlatReader in(payload, "an error sent by rank 0");
+          std::rethrow_exception(detail::revive(detail::get_error(in), "rank 0 failed"));
+        }
+      }
+    }
+  }
+
+  // ---- group leaders other than rank 0 ---------------------------------------------------------
+
+  std::vector<double> serve_as_leader(const void* anchor) {
+    Context context;
+    for (;;) {
+      const bmpi::status probed = leaders.probe(0, bmpi::any_tag);
+      std::vector<double> message = receive(leaders, probed);
+      switch (probed.tag()) {
+        case tag_context:
+          context = rebuild_context(message, anchor, comm.rank());
+          group_send(GroupMessage::context, message);
+          break;
+        case tag_rows:
+          answer_rows(context, message);
+          break;
+        case tag_release:
+          group_send(GroupMessage::release, message);
+          return message;
+        case tag_abandon: {
+          group_send(GroupMessage::abandon, message);
+          detail::FlatReader in(message, "an error sent by rank 0");
+          std::rethrow_exception(detail::revive(detail::get_error(in), "rank 0 failed"));
+        }
+        default:
+          throw PoolError("MpiPool: rank " + std::to_string(comm.rank()) +
+                          " received a message with unknown tag " + std::to_string(probed.tag()));
+      }
+    }
+  }
+
+  // Rows message: [version, first, count, in_cols, out_cols, rows...].
+  // Done message: [first, count, failed row or -1, outputs..., error if failed].
+  void answer_rows(const Context& context, const std::vector<double>& message) {
+    const std::uint64_t version = std::bit_cast<std::uint64_t>(message[0]);
+    const std::size_t first = as_size(message[1]), count = as_size(message[2]);
+    const auto in_cols = static_cast<Eigen::Index>(message[3]);
+    const auto out_cols = static_cast<Eigen::Index>(message[4]);
+    RowMatrix input(static_cast<Eigen::Index>(count), in_cols);
+    std::memcpy(input.data(), message.data() + 5, sizeof(double) * input.size());
+    RowMatrix output = RowMatrix::Zero(static_cast<Eigen::Index>(count), out_cols);
+    detail::FirstError errors;
+    try {
+      if (context.error) std::rethrow_exception(context.error);
+      if (!context.task || context.version != version)
+        throw PoolError("MpiPool: rows arrived on rank " + std::to_string(comm.rank()) +
+                        " for task context " + std::to_string(version) + " but it holds " +
+                        std::to_string(context.version));
+      run_rows(*context.task, input, output, 0, errors);
+    } catch (...) {
+      errors.record(0, std::current_exception());
+    }
+    std::vector<double> reply{static_cast<double>(first), static_cast<double>(count),
+                              errors.error() ? static_cast<double>(errors.row()) : -1.0};
+    reply.insert(reply.end(), output.data(), output.data() + output.size());
+    if (errors.error()) {
+      detail::CarriedError carried = detail::carry(errors.error());
+      carried.message += " (on MPI rank " + std::to_string(comm.rank()) + ")";
+      detail::FlatWriter out(reply);
+      detail::put(out, carried);
+    }
+    leaders.send(0, tag_done, reply.data(), static_cast<int>(reply.size()));
+  }
+
+  // ---- rank 0 -----------------------------------------------------------------------------------
+
+  void update_recipe(TaskRecipe next) {
+    const bool same =
+        version > 0 && next.kind == recipe.kind && next.context.size() == recipe.context.size() &&
+        std::equal(next.context.begin(), next.context.end(), recipe.context.begin(),
+                   [](double a, double b) {
+                     return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+                   });
+    if (same) return;
+    recipe = std::move(next);
+    ++version;
+    context_message.clear();
+    detail::FlatWriter out(context_message);
+    out.put_bits(version);
+    out.put_text(recipe.kind ? recipe.kind : "");
+    context_message.insert(context_message.end(), recipe.context.begin(), recipe.context.end());
+    if (options.root_evaluates) group_send(GroupMessage::context, context_message);
+  }
+
+  void send(int to, int tag, std::vector<double> message) {
+    send_buffers.push_back(std::move(message));
+    const auto& m = send_buffers.back();
+    sends.push_back(leaders.isend(to, tag, m.data(), static_cast<int>(m.size())));
+  }
+
+  void finish_sends() {
+    bmpi::wait_all(sends.begin(), sends.end());
+    sends.clear();
+    send_buffers.clear();
+  }
+
+  struct Chunk {
+    std::size_t first, count;
+  };
+
+  void map(const Task& task, const RowMatrix& input, RowMatrix& output) {
+    const auto rows = static_cast<std::size_t>(input.rows());
+    if (rows == 0) return;
+    TaskRecipe next = task.recipe();
+    if (leaders.size() > 1 || group.size() > 1) {
+      if (!next.kind || !next.rebuild)
+        throw PoolError(
+            "MpiPool: this task cannot be rebuilt on other ranks (its recipe() has no kind): "
+            "register its rebuild function with parnest::register_task_kind");
+      update_recipe(std::move(next));
+    }
+    detail::FirstError errors;
+    const auto workers = static_cast<std::size_t>(leaders.size()) - 1;
+    if (workers == 0) {  // rank 0 (with its group) is the only evaluator
+      run_rows(task, input, output, 0, errors);
+      errors.rethrow_if_any();
+      return;
+    }
+    const std::size_t evaluators = workers + (options.root_evaluates ? 1 : 0);
+    const std::size_t per = options.chunk_rows > 0
+                                ? options.chunk_rows
+                                : std::max<std::size_t>(1, rows / (4 * evaluators));
+    std::deque<Chunk> queue;
+    for (std::size_t first = 0; first < rows; first += per)
+      queue.push_back({first, std::min(per, rows - first)});
+    version_at.resize(workers + 1, 0);
+    std::vector<std::size_t> in_flight(workers + 1, 0);
+    std::size_t done = 0;
+
+    auto feed = [&] {
+      for (std::size_t w = 1; w <= workers && !queue.empty(); ++w)
+        while (in_flight[w] < 2 && !queue.empty()) {
+          if (version_at[w] != version) {
+            send(static_cast<int>(w), tag_context, context_message);
+            version_at[w] = version;
+          }
+          const Chunk c = queue.front();
+          queue.pop_front();
+          std::vector<double> m{std::bit_cast<double>(version), static_cast<double>(c.first),
+                                static_cast<double>(c.count), static_cast<double>(input.cols()),
+                                static_cast<double>(output.cols())};
+          const double* from = input.row(static_cast<Eigen::Index>(c.first)).data();
+          m.insert(m.end(), from, from + c.count * static_cast<std::size_t>(input.cols()));
+          send(static_cast<int>(w), tag_rows, std::move(m));
+          ++in_flight[w];
+        }
+    };
+    auto take = [&](const bmpi::status& probed) {
+      const std::vector<double> m = receive(leaders, probed);
+      const std::size_t first = as_size(m[0]), count = as_size(m[1]);
+      const auto out_cols = static_cast<std::size_t>(output.cols());
+      std::memcpy(output.row(static_cast<Eigen::Index>(first)).data(), m.data() + 3,
+                  sizeof(double) * count * out_cols);
+      if (m[2] >= 0.0) {
+        std::span<const double> rest = std::span<const double>(m).subspan(3 + count * out_cols);
+        detail::FlatReader in(rest, "an error report from a rank");
+        errors.record(first + as_size(m[2]),
+                      detail::revive(detail::get_error(in), "a task threw on MPI rank " +
+                                                                std::to_string(probed.source())));
+      }
+      --in_flight[static_cast<std::size_t>(probed.source())];
+      done += count;
+    };
+
+    while (done < rows) {
+      feed();
+      while (auto probed = leaders.iprobe(bmpi::any_source, tag_done)) take(*probed);
+      if (done == rows) break;
+      if (options.root_evaluates && !queue.empty()) {
+        // One row per thread at a time, so that messages are answered between them.
+        Chunk& c = queue.front();
+        const std::size_t n = std::min(c.count, options.threads_per_rank);
+        const auto first = static_cast<Eigen::Index>(c.first);
+        const auto count = static_cast<Eigen::Index>(n);
+        RowMatrix in = input.middleRows(first, count);
+        RowMatrix out(count, output.cols());
+        run_rows(task, in, out, c.first, errors);
+        output.middleRows(first, count) = out;
+        c.first += n;
+        c.count -= n;
+        if (c.count == 0) queue.pop_front();
+        done += n;
+        continue;
+      }
+      take(leaders.probe(bmpi::any_source, tag_done));
+    }
+    finish_sends();
+    errors.rethrow_if_any();
+  }
+
+  void end_service(int tag, GroupMessage kind, const std::vector<double>& message) {
+    group_send(kind, message);
+    for (int w = 1; w < leaders.size(); ++w) send(w, tag, message);
+    finish_sends();
+  }
+};
+
+MpiPool::MpiPool() : MpiPool(Options{}) {}
+MpiPool::MpiPool(Options options) : impl_(std::make_unique<Impl>(options)) {}
+MpiPool::~MpiPool() = default;
+
+std::size_t MpiPool::size() const noexcept {
+  return impl_->groups() * impl_->options.threads_per_rank;
+}
+
+void MpiPool::map(const Task& task, const RowMatrix& input, RowMatrix& output) {
+  if (!leads())
+    throw PoolError("MpiPool::map called on rank " + std::to_string(rank()) +
+                    ": only rank 0 maps batches, the other ranks serve()");
+  impl_->map(task, input, output);
+}
+
+std::string MpiPool::describe() const {
+  std::string out = "mpi(" + std::to_string(ranks()) + " ranks";
+  if (impl_->options.group_size > 1)
+    out += " in groups of " + std::to_string(impl_->options.group_size);
+  if (impl_->options.threads_per_rank > 1)
+    out += " x " + std::to_string(impl_->options.threads_per_rank) + " threads";
+  return out + ")";
+}
+
+bool MpiPool::runs_threads_concurrently() const noexcept {
+  return impl_->options.threads_per_rank > 1;
+}
+
+std::vector<std::string> MpiPool::take_warnings() {
+  return {};
+}
+
+bool MpiPool::leads() const noexcept {
+  return impl_->comm.rank() == 0;
+}
+
+std::vector<double> MpiPool::serve(const void* anchor) {
+  if (leads()) throw PoolError("MpiPool::serve called on rank 0, which leads the run");
+  return impl_->group_leader ? impl_->serve_as_leader(anchor) : impl_->serve_in_group(anchor);
+}
+
+void MpiPool::release(const std::vector<double>& data) {
+  impl_->end_service(tag_release, GroupMessage::release, data);
+}
+
+void MpiPool::abandon(std::exception_ptr error) noexcept {
+  try {
+    std::vector<double> message;
+    detail::FlatWriter out(message);
+    detail::put(out, detail::carry(error));
+    impl_->end_service(tag_abandon, GroupMessage::abandon, message);
+  } catch (...) {
+    // The error being thrown on rank 0 matters more than telling the others: MPI aborts the
+    // job when rank 0 leaves with an uncaught exception.
+  }
+}
+
+int MpiPool::rank() const noexcept {
+  return impl_->comm.rank();
+}
+int MpiPool::ranks() const noexcept {
+  return impl_->comm.size();
+}
+
+namespace detail {
+
+bool built_with_mpi() noexcept {
+  return true;
+}
+
+std::shared_ptr<Pool> launcher_pool(const Environment& env, std::size_t threads_per_rank,
+                                    const std::shared_ptr<Pool>& previous) {
+  if (auto* same = dynamic_cast<MpiPool*>(previous.get());
+      same && same->size() == threads_per_rank * static_cast<std::size_t>(same->ranks()))
+    return previous;
+  ensure_mpi();
+  int size = 0, rank = 0;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (size != env.size || rank != env.rank)
+    throw ConfigError("the launch variables say this is rank " + std::to_string(env.rank) + " of " +
+                      std::to_string(env.size) + " (" + env.launcher +
+                      ") but MPI_COMM_WORLD has rank " + std::to_string(rank) + " of " +
+                      std::to_string(size) +
+                      ": parnest's MPI library is not the launcher's (rebuild against it)");
+  MpiPool::Options options;
+  options.threads_per_rank = threads_per_rank;
+  return std::make_shared<MpiPool>(options);
+}
+
+}  // namespace detail
+}  // namespace parnest
