@@ -7,7 +7,8 @@
 namespace parnest::detail {
 
 /// Writes `text` to a temporary file beside `path` (creating its directory if needed), flushes
-/// it to disk (fsync) and renames it over `path`. With `keep_previous`, the file it replaces stays as `path`.prev.
+/// it to disk (fsync) and renames it over `path`. With `keep_previous`, the file it replaces stays
+/// as `path`.prev.
 /// @throws IoError naming the file and the system's reason.
 void write_atomically(const std::filesystem::path& path, std::string_view text,
                       bool keep_previous = false);

@@ -13,10 +13,16 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
-#include <deque>
+#include <functional>
 #include <limits>
+#include <list>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "error_transport.hpp"
 #include "parnest/detail/flat.hpp"
@@ -66,6 +72,55 @@ std::vector<double> receive(const bmpi::communicator& comm, const bmpi::status& 
   return message;
 }
 
+/// One thread that runs a job at a time for rank 0: its own rows, while the calling thread
+/// keeps handing out chunks and taking results. Rank 0 inside a 10 ms likelihood call does not
+/// progress MPI, and workers then wait for it (measured: 1-3 ms lost per chunk).
+class Helper {
+ public:
+  Helper() : thread_([this] { loop(); }) {}
+  ~Helper() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  Helper(const Helper&) = delete;
+  Helper& operator=(const Helper&) = delete;
+
+  void start(std::function<void()> job) {
+    {
+      std::lock_guard lock(mutex_);
+      job_ = std::move(job);
+      busy_ = true;
+    }
+    wake_.notify_one();
+  }
+  bool busy() const noexcept { return busy_.load(std::memory_order_acquire); }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stop_ || job_; });
+      if (stop_) return;
+      auto job = std::move(job_);
+      job_ = nullptr;
+      lock.unlock();
+      job();  // never throws: rows record their errors
+      busy_.store(false, std::memory_order_release);
+      lock.lock();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::function<void()> job_;
+  std::atomic<bool> busy_{false};
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 /// The task of a context message: [version, kind, context...].
 struct Context {
   std::uint64_t version = 0;
@@ -110,8 +165,10 @@ struct MpiPool::Impl {
   std::uint64_t version = 0;  // of recipe.context; 0: none sent yet
   std::vector<double> context_message;
   std::vector<std::uint64_t> version_at;  // the context each leader holds
-  std::vector<bmpi::request> sends;
-  std::deque<std::vector<double>> send_buffers;
+  std::optional<Helper> helper;  // rank 0's evaluator for slow rows (made when first needed)
+  double local_row_seconds = 0;  // the cost of rank 0's last row evaluated on its own thread
+  // Sends in flight with their buffers (a list: a buffer must not move while MPI reads it).
+  std::list<std::pair<bmpi::request, std::vector<double>>> sends;
 
   explicit Impl(const Options& o) : options(o) {
     ensure_mpi();
@@ -137,6 +194,25 @@ struct MpiPool::Impl {
   }
 
   std::size_t groups() const { return static_cast<std::size_t>(comm.size()) / options.group_size; }
+
+  // ---- messages between group leaders: never a blocking send ----------------------------------
+
+  void send(int to, int tag, std::vector<double> message) {
+    sends.emplace_back();
+    auto& [request, buffer] = sends.back();
+    buffer = std::move(message);
+    request = leaders.isend(to, tag, buffer.data(), static_cast<int>(buffer.size()));
+  }
+
+  /// Forgets the sends that completed, so that a long run's buffers do not pile up.
+  void reap_sends() {
+    std::erase_if(sends, [](auto& s) { return s.first.test().has_value(); });
+  }
+
+  void finish_sends() {
+    for (auto& s : sends) s.first.wait();
+    sends.clear();
+  }
 
   // ---- a group leader and its group ----------------------------------------------------------
 
@@ -232,12 +308,15 @@ struct MpiPool::Impl {
           group_send(GroupMessage::context, message);
           break;
         case tag_rows:
+          reap_sends();
           answer_rows(context, message);
           break;
         case tag_release:
+          finish_sends();
           group_send(GroupMessage::release, message);
           return message;
         case tag_abandon: {
+          finish_sends();
           group_send(GroupMessage::abandon, message);
           detail::FlatReader in(message, "an error sent by rank 0");
           std::rethrow_exception(detail::revive(detail::get_error(in), "rank 0 failed"));
@@ -279,7 +358,9 @@ struct MpiPool::Impl {
       detail::FlatWriter out(reply);
       detail::put(out, carried);
     }
-    leaders.send(0, tag_done, reply.data(), static_cast<int>(reply.size()));
+    // Not a blocking send: it can wait for rank 0 to enter MPI, which it does only between its
+    // own rows (measured: 1-3 ms lost per chunk with 10 ms rows).
+    send(0, tag_done, std::move(reply));
   }
 
   // ---- rank 0 -----------------------------------------------------------------------------------
@@ -302,32 +383,16 @@ struct MpiPool::Impl {
     if (options.root_evaluates) group_send(GroupMessage::context, context_message);
   }
 
-  void send(int to, int tag, std::vector<double> message) {
-    send_buffers.push_back(std::move(message));
-    const auto& m = send_buffers.back();
-    sends.push_back(leaders.isend(to, tag, m.data(), static_cast<int>(m.size())));
-  }
-
-  void finish_sends() {
-    bmpi::wait_all(sends.begin(), sends.end());
-    sends.clear();
-    send_buffers.clear();
-  }
-
-  struct Chunk {
-    std::size_t first, count;
-  };
-
   void map(const Task& task, const RowMatrix& input, RowMatrix& output) {
     const auto rows = static_cast<std::size_t>(input.rows());
     if (rows == 0) return;
-    TaskRecipe next = task.recipe();
+    TaskRecipe recipe_now = task.recipe();
     if (leaders.size() > 1 || group.size() > 1) {
-      if (!next.kind || !next.rebuild)
+      if (!recipe_now.kind || !recipe_now.rebuild)
         throw PoolError(
             "MpiPool: this task cannot be rebuilt on other ranks (its recipe() has no kind): "
             "register its rebuild function with parnest::register_task_kind");
-      update_recipe(std::move(next));
+      update_recipe(std::move(recipe_now));
     }
     detail::FirstError errors;
     const auto workers = static_cast<std::size_t>(leaders.size()) - 1;
@@ -337,30 +402,36 @@ struct MpiPool::Impl {
       return;
     }
     const std::size_t evaluators = workers + (options.root_evaluates ? 1 : 0);
-    const std::size_t per = options.chunk_rows > 0
-                                ? options.chunk_rows
-                                : std::max<std::size_t>(1, rows / (4 * evaluators));
-    std::deque<Chunk> queue;
-    for (std::size_t first = 0; first < rows; first += per)
-      queue.push_back({first, std::min(per, rows - first)});
+    // Guided scheduling: each chunk is a share of the rows not yet handed out, so chunks are
+    // large (few messages) while much is left and single rows at the end, where a large chunk
+    // would keep one rank busy while the others wait.
+    std::size_t next = 0;  // rows before it are handed out
+    auto chunk_size = [&] {
+      const std::size_t left = rows - next;
+      const std::size_t share = options.chunk_rows > 0
+                                    ? options.chunk_rows
+                                    : std::max<std::size_t>(1, left / (2 * evaluators));
+      return std::min(share, left);
+    };
     version_at.resize(workers + 1, 0);
     std::vector<std::size_t> in_flight(workers + 1, 0);
     std::size_t done = 0;
 
+    // Keeps two chunks at every worker, so that it never waits for a round trip to rank 0.
     auto feed = [&] {
-      for (std::size_t w = 1; w <= workers && !queue.empty(); ++w)
-        while (in_flight[w] < 2 && !queue.empty()) {
+      for (std::size_t w = 1; w <= workers && next < rows; ++w)
+        while (in_flight[w] < 2 && next < rows) {
           if (version_at[w] != version) {
             send(static_cast<int>(w), tag_context, context_message);
             version_at[w] = version;
           }
-          const Chunk c = queue.front();
-          queue.pop_front();
-          std::vector<double> m{std::bit_cast<double>(version), static_cast<double>(c.first),
-                                static_cast<double>(c.count), static_cast<double>(input.cols()),
+          const std::size_t first = next, count = chunk_size();
+          next += count;
+          std::vector<double> m{std::bit_cast<double>(version), static_cast<double>(first),
+                                static_cast<double>(count), static_cast<double>(input.cols()),
                                 static_cast<double>(output.cols())};
-          const double* from = input.row(static_cast<Eigen::Index>(c.first)).data();
-          m.insert(m.end(), from, from + c.count * static_cast<std::size_t>(input.cols()));
+          const double* from = input.row(static_cast<Eigen::Index>(first)).data();
+          m.insert(m.end(), from, from + count * static_cast<std::size_t>(input.cols()));
           send(static_cast<int>(w), tag_rows, std::move(m));
           ++in_flight[w];
         }
@@ -382,24 +453,43 @@ struct MpiPool::Impl {
       done += count;
     };
 
+    // Rank 0's rows: one per thread at a time, so that it answers messages between them; on
+    // the helper thread once a row is seen to cost more than 200 us (a hand-off costs ~50 us).
+    std::size_t helper_count = 0;  // rows the helper is running
+    const bool may_help = group.size() == 1;
     while (done < rows) {
       feed();
       while (auto probed = leaders.iprobe(bmpi::any_source, tag_done)) take(*probed);
+      if (helper_count > 0) {
+        if (helper->busy()) {
+          std::this_thread::sleep_for(std::chrono::microseconds(50));  // leave it the core
+          continue;
+        }
+        done += helper_count;
+        helper_count = 0;
+      }
       if (done == rows) break;
-      if (options.root_evaluates && !queue.empty()) {
-        // One row per thread at a time, so that messages are answered between them.
-        Chunk& c = queue.front();
-        const std::size_t n = std::min(c.count, options.threads_per_rank);
-        const auto first = static_cast<Eigen::Index>(c.first);
-        const auto count = static_cast<Eigen::Index>(n);
-        RowMatrix in = input.middleRows(first, count);
-        RowMatrix out(count, output.cols());
-        run_rows(task, in, out, c.first, errors);
-        output.middleRows(first, count) = out;
-        c.first += n;
-        c.count -= n;
-        if (c.count == 0) queue.pop_front();
-        done += n;
+      if (options.root_evaluates && next < rows) {
+        const std::size_t first = next, n = std::min(rows - next, options.threads_per_rank);
+        next += n;
+        auto evaluate = [&, first, n] {
+          const auto start = std::chrono::steady_clock::now();
+          const auto f = static_cast<Eigen::Index>(first), c = static_cast<Eigen::Index>(n);
+          RowMatrix in = input.middleRows(f, c), out(c, output.cols());
+          run_rows(task, in, out, first, errors);
+          output.middleRows(f, c) = out;
+          local_row_seconds =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+              static_cast<double>(n);
+        };
+        if (may_help && local_row_seconds > 200e-6) {
+          if (!helper) helper.emplace();
+          helper_count = n;
+          helper->start(evaluate);
+        } else {
+          evaluate();
+          done += n;
+        }
         continue;
       }
       take(leaders.probe(bmpi::any_source, tag_done));

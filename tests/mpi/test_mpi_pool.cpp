@@ -5,9 +5,11 @@
 
 #include <parnest/parnest.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "identical.hpp"
 #include "problems.hpp"
@@ -84,6 +86,22 @@ TEST_CASE("every move gives the serial result bit for bit on every rank", "[mpi]
     require_identical(serial, result);
     CHECK(result.wall_seconds == from_rank_0(result.wall_seconds));  // rank 0's Result
   }
+}
+
+TEST_CASE("a slow likelihood (rank 0 evaluates on its helper thread) gives the serial result",
+          "[mpi]") {
+  auto problem = parnest::reference::gaussian(2);
+  problem.model.log_likelihood = [inner = problem.model.log_likelihood](std::span<const double> x) {
+    std::this_thread::sleep_for(std::chrono::microseconds(400));
+    return inner(x);
+  };
+  auto options = small();
+  options.n_live = 30;
+  options.n_replace = 10;
+  options.dlogz = 1.0;
+  parnest::Sampler<parnest::Sequential> sampler(problem.model, options);
+  const auto result = sampler.run({.seed = 8, .progress = false});
+  require_identical(serial_run(problem.model, options, 8), result);
 }
 
 TEST_CASE("two runs in one program each equal to its serial run", "[mpi]") {

@@ -18,8 +18,8 @@
 namespace parnest {
 
 /// Master/worker pool over the ranks of a communicator. Rank 0 runs the algorithm and hands
-/// out chunks of each batch to whichever rank is idle (two chunks ahead, so ranks do not wait
-/// for the round trip); rows, results and the task context travel as contiguous arrays of
+/// out chunks of each batch as ranks finish earlier ones (two chunks ahead, so ranks do not
+/// wait for the round trip); rows, results and the task context travel as contiguous arrays of
 /// doubles, the context only when it changed. Rank 0 evaluates rows too, between messages.
 ///
 /// Every rank must construct its pool and call Sampler::run with the same options, in the same
@@ -38,7 +38,8 @@ class MpiPool final : public RankPool {
     std::size_t group_size = 1;
     /// Threads each rank runs rows on (hybrid ranks x threads), for thread-safe models.
     std::size_t threads_per_rank = 1;
-    /// Rows per message. 0: a quarter of a fair share, rows / (4 ranks), at least 1.
+    /// Rows per message. 0: guided, each message takes half a fair share of the rows not yet
+    /// handed out (left / (2 ranks)): few messages early, single rows at the end of a batch.
     std::size_t chunk_rows = 0;
     /// Rank 0 (and its group) evaluates rows too, between handling messages. Off, it only
     /// distributes work, which answers idle ranks sooner when there are very many of them.
