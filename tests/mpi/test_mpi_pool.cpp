@@ -6,6 +6,7 @@
 #include <parnest/parnest.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -171,6 +172,44 @@ TEST_CASE("a likelihood that throws on another rank ends run() on every rank", "
   parnest::Sampler<parnest::Sequential> healthy(problem.model, small());
   require_identical(serial_run(problem.model, small(), 4),
                     healthy.run({.seed = 4, .progress = false}));
+}
+
+TEST_CASE("SIGTERM on every rank: all leave with Interrupted and a rerun resumes", "[mpi]") {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("parnest-mpi-signal-" + from_rank_0(std::to_string(::getpid())));
+  const std::string checkpoint = (dir / "run.ckpt").string();
+  if (world_rank() == 0) std::filesystem::remove_all(dir);
+  MPI_Barrier(MPI_COMM_WORLD);
+  const auto problem = parnest::reference::gaussian(2);
+  // As a scheduler does: the signal reaches every rank at once, here sent by the last rank's
+  // likelihood at its 40th call (rank 0 may evaluate no rows at all).
+  std::vector<int> pids(static_cast<std::size_t>(world_size()));
+  const int me = ::getpid();
+  MPI_Allgather(&me, 1, MPI_INT, pids.data(), 1, MPI_INT, MPI_COMM_WORLD);
+  static int calls = 0;
+  calls = 0;
+  const bool sender = world_rank() == world_size() - 1;
+  parnest::Model signalled = problem.model;
+  signalled.log_likelihood = [&, inner = problem.model.log_likelihood](std::span<const double> x) {
+    if (sender && ++calls == 40)
+      for (int pid : pids) ::kill(pid, SIGTERM);
+    return inner(x);
+  };
+  std::string message;
+  try {
+    parnest::Sampler<parnest::Sequential> sampler(signalled, small());
+    sampler.run({.seed = 6, .checkpoint = checkpoint, .progress = false});
+  } catch (const parnest::Interrupted& e) {
+    message = e.what();
+    CHECK(e.signal() == SIGTERM);
+  }
+  CHECK_THAT(message, Contains("checkpoint written to"));
+  CHECK(message == from_rank_0(message));
+  parnest::Sampler<parnest::Sequential> again(problem.model, small());
+  const auto resumed = again.run({.seed = 6, .checkpoint = checkpoint, .progress = false});
+  require_identical(serial_run(problem.model, small(), 6), resumed);
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (world_rank() == 0) std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a communicator of the caller's: two halves run two samplers at once", "[mpi]") {

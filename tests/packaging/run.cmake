@@ -11,7 +11,10 @@ endfunction()
 
 set(consumer_args -S ${PARNEST_SOURCE}/tests/packaging/consumer -B ${WORKDIR}/build
     -DCMAKE_BUILD_TYPE=Release -DCONSUMER_MODE=${MODE})
-if(MODE STREQUAL "find_package")
+if(MODE STREQUAL "without_mpi")
+  list(APPEND consumer_args -DPARNEST_SOURCE=${PARNEST_SOURCE} -DCONSUMER_MODE=add_subdirectory
+       -DPARNEST_WITH_MPI=OFF)
+elseif(MODE STREQUAL "find_package")
   run(${CMAKE_COMMAND} --install ${PARNEST_BUILD} --prefix ${WORKDIR}/prefix)
   list(APPEND consumer_args -DCMAKE_PREFIX_PATH=${WORKDIR}/prefix)
 else()
@@ -23,4 +26,20 @@ run(${WORKDIR}/build/consumer)
 message("${last_output}")
 if(NOT last_output MATCHES "consumer: log Z = ")
   message(FATAL_ERROR "the consumer did not print its result")
+endif()
+
+# Without MPI, a launch with several ranks must fail on every rank, saying how to rebuild, and
+# never run several independent copies of the sampling that write the same files.
+if(MODE STREQUAL "without_mpi")
+  execute_process(COMMAND ${MPIEXEC} -n 2 ${PREFLAGS} ${WORKDIR}/build/consumer
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  message("${out}${err}")
+  if(rc EQUAL 0 OR out MATCHES "consumer: log Z")
+    message(FATAL_ERROR "a build without MPI ran under mpiexec -n 2")
+  endif()
+  foreach(rank 0 1)
+    if(NOT "${out}${err}" MATCHES "rank ${rank} of 2 started by OpenMPI, but this parnest was built without MPI: install libopenmpi-dev")
+      message(FATAL_ERROR "rank ${rank} did not say that parnest was built without MPI")
+    endif()
+  endforeach()
 endif()
