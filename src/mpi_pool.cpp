@@ -380,7 +380,7 @@ struct MpiPool::Impl {
     out.put_bits(version);
     out.put_text(recipe.kind ? recipe.kind : "");
     context_message.insert(context_message.end(), recipe.context.begin(), recipe.context.end());
-    if (options.root_evaluates) group_send(GroupMessage::context, context_message);
+    group_send(GroupMessage::context, context_message);
   }
 
   void map(const Task& task, const RowMatrix& input, RowMatrix& output) {

@@ -17,3 +17,12 @@ function(parnest_run_checked out_var)
   endif()
   set(${out_var} "${out}" PARENT_SCOPE)
 endfunction()
+
+# Fails the test unless every file named after the first argument exists in ${WORKDIR}/out.
+function(parnest_require_outputs who)
+  foreach(f ${ARGN})
+    if(NOT EXISTS ${WORKDIR}/out/${f})
+      message(FATAL_ERROR "${who} did not write out/${f}")
+    endif()
+  endforeach()
+endfunction()
