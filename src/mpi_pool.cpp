@@ -146,6 +146,12 @@ Context rebuild_context(const std::vector<double>& message, const void* anchor, 
   return c;
 }
 
+/// Throws the exception rank 0 passed to abandon().
+[[noreturn]] void rethrow_abandoned(const std::vector<double>& message) {
+  detail::FlatReader in(message, "an error sent by rank 0");
+  std::rethrow_exception(detail::revive(detail::get_error(in), "rank 0 failed"));
+}
+
 }  // namespace
 
 MPI_Comm group_communicator() noexcept {
@@ -287,10 +293,8 @@ struct MpiPool::Impl {
         }
         case GroupMessage::release:
           return std::move(payload);
-        case GroupMessage::abandon: {
-          detail::FlatReader in(payload, "an error sent by rank 0");
-          std::rethrow_exception(detail::revive(detail::get_error(in), "rank 0 failed"));
-        }
+        case GroupMessage::abandon:
+          rethrow_abandoned(payload);
       }
     }
   }
@@ -315,12 +319,10 @@ struct MpiPool::Impl {
           finish_sends();
           group_send(GroupMessage::release, message);
           return message;
-        case tag_abandon: {
+        case tag_abandon:
           finish_sends();
           group_send(GroupMessage::abandon, message);
-          detail::FlatReader in(message, "an error sent by rank 0");
-          std::rethrow_exception(detail::revive(detail::get_error(in), "rank 0 failed"));
-        }
+          rethrow_abandoned(message);
         default:
           throw PoolError("MpiPool: rank " + std::to_string(comm.rank()) +
                           " received a message with unknown tag " + std::to_string(probed.tag()));
