@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -179,6 +180,9 @@ struct MpiPool::Impl {
   explicit Impl(const Options& o) : options(o) {
     ensure_mpi();
     if (o.group_size == 0) throw ConfigError("MpiPool: group_size must be at least 1, got 0");
+    if (!(o.wait_report_seconds >= 0.0))
+      throw ConfigError("MpiPool: wait_report_seconds must be >= 0, got " +
+                        std::to_string(o.wait_report_seconds));
     if (o.threads_per_rank == 0)
       throw ConfigError("MpiPool: threads_per_rank must be at least 1, got 0");
     if (o.group_size > 1 && o.threads_per_rank > 1)
@@ -537,6 +541,30 @@ bool MpiPool::runs_threads_concurrently() const noexcept {
 
 std::vector<std::string> MpiPool::take_warnings() {
   return {};
+}
+
+void MpiPool::begin() {
+  using namespace std::chrono;
+  MPI_Request request;
+  MPI_Ibarrier(impl_->comm, &request);
+  const auto start = steady_clock::now();
+  const duration<double> every(impl_->options.wait_report_seconds);
+  auto next_report = start + duration_cast<steady_clock::duration>(every);
+  for (int done = 0;;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (done) return;
+    const auto now = steady_clock::now();
+    if (now - start < milliseconds(1)) continue;  // the usual case: everyone is almost there
+    if (every.count() > 0 && now >= next_report) {
+      std::fprintf(stderr,
+                   "parnest: rank %d of %d has waited %.0f s for the other ranks to call "
+                   "Sampler::run(): every rank must call run(), with the same options and in "
+                   "the same order (not only rank 0)\n",
+                   rank(), ranks(), duration<double>(now - start).count());
+      next_report += duration_cast<steady_clock::duration>(every);
+    }
+    std::this_thread::sleep_for(microseconds(200));
+  }
 }
 
 bool MpiPool::leads() const noexcept {

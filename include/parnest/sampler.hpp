@@ -84,6 +84,7 @@ class Sampler {
     if (run_options.pool.empty()) chosen_pool_ = pool;
     auto* ranks = dynamic_cast<RankPool*>(pool.get());
     if (!ranks) return lead(*pool, run_options, start);
+    ranks->begin();
     if (!ranks->leads()) {
       // Rank 0 decides what a signal does; here it must not end the process.
       detail::InterruptGuard interrupts(run_options.handle_signals);

@@ -44,6 +44,10 @@ class MpiPool final : public RankPool {
     /// Rank 0 (and its group) evaluates rows too, between handling messages. Off, it only
     /// distributes work, which answers idle ranks sooner when there are very many of them.
     bool root_evaluates = true;
+    /// Every rank waits at the start of run() for all the others. While it waits, it prints a
+    /// reminder on stderr this often, in seconds (0: never), since a run started on some
+    /// ranks only (inside `if (parnest::is_root())`, say) would otherwise wait in silence.
+    double wait_report_seconds = 30.0;
   };
 
   /// All ranks of MPI_COMM_WORLD, one thread each.
@@ -64,6 +68,7 @@ class MpiPool final : public RankPool {
   std::vector<std::string> take_warnings() override;
 
   bool leads() const noexcept override;
+  void begin() override;
   std::vector<double> serve(const void* anchor) override;
   void release(const std::vector<double>& data) override;
   void abandon(std::exception_ptr error) noexcept override;

@@ -18,6 +18,10 @@ class RankPool : public Pool {
  public:
   /// True on the one process that runs the algorithm (rank 0 of the pool's communicator).
   virtual bool leads() const noexcept = 0;
+  /// Called by Sampler::run on every process first; returns once all of them have called it.
+  /// A process that never calls run() (a run started on rank 0 only) must not leave the
+  /// others waiting in silence: say so while waiting.
+  virtual void begin() = 0;
   /// On the other processes: runs the rows the leader sends, rebuilding its tasks from their
   /// recipes by TaskRecipe::kind with `anchor` (this process's copy of the task's anchor: its
   /// Problem), until the leader calls release() or abandon().
