@@ -463,6 +463,13 @@ struct MpiPool::Impl {
     // the helper thread once a row is seen to cost more than 200 us (a hand-off costs ~50 us).
     std::size_t helper_count = 0;  // rows the helper is running
     const bool may_help = group.size() == 1;
+    // The helper's job refers to this frame: never leave while it runs (an MPI error below).
+    struct AwaitHelper {
+      const std::optional<Helper>& helper;
+      ~AwaitHelper() {
+        while (helper && helper->busy()) std::this_thread::yield();
+      }
+    } await_helper{helper};
     while (done < rows) {
       feed();
       while (auto probed = leaders.iprobe(bmpi::any_source, tag_done)) take(*probed);

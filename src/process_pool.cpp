@@ -512,7 +512,7 @@ struct ProcessPool::Impl {
     for (auto& w : workers)
       if (w.state == Worker::State::stopped) try {
           spawn(w);
-        } catch (const PoolError& e) {
+        } catch (const PoolError&) {
           b.fatal = detail::carry(std::current_exception()).message;
           return;
         }
