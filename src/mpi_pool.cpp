@@ -3,8 +3,6 @@
 #include <boost/mpi/collectives/broadcast.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
-#include <boost/mpi/exception.hpp>
-#include <boost/mpi/nonblocking.hpp>
 #include <boost/mpi/request.hpp>
 #include <boost/mpi/status.hpp>
 
@@ -19,7 +17,6 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
-#include <limits>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -40,8 +37,6 @@ namespace bmpi = boost::mpi;
 enum Tag : int { tag_context = 101, tag_rows, tag_done, tag_release, tag_abandon };
 // A group leader to its group's other ranks (broadcast on the group communicator).
 enum class GroupMessage { context = 1, row, release, abandon };
-
-constexpr std::size_t no_row = std::numeric_limits<std::size_t>::max();
 
 /// Initialises MPI unless somebody did; finalises it at exit only if it was parnest.
 void ensure_mpi() {
@@ -66,7 +61,7 @@ std::size_t as_size(double x) {
   return static_cast<std::size_t>(x);
 }
 
-/// A received message of doubles from `source` with `tag` (whose size a probe gave).
+/// Receives the message of doubles that `probed` found (its source, tag and size).
 std::vector<double> receive(const bmpi::communicator& comm, const bmpi::status& probed) {
   std::vector<double> message(static_cast<std::size_t>(probed.count<double>().value_or(0)));
   comm.recv(probed.source(), probed.tag(), message.data(), static_cast<int>(message.size()));
