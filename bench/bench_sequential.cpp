@@ -15,26 +15,9 @@
 #include "median.hpp"
 
 using parnest::bench::median;
+using parnest::bench::seconds_per_model_call;
 
 namespace {
-
-// Seconds per call of the bare likelihood and prior, measured the same way the sampler calls
-// them, so that it can be subtracted from the wall time.
-double seconds_per_model_call(const parnest::Model& model) {
-  const std::size_t d = model.names.size(), n = 200000;
-  std::vector<double> u(d), theta(d);
-  parnest::RandomStream rng(0, parnest::StreamPurpose::user, 0, 0);
-  double sink = 0;
-  const auto start = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < n; ++i) {
-    for (double& x : u) x = rng.uniform();
-    model.prior(u, theta);
-    sink += model.log_likelihood(theta);
-  }
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (sink == 42.0) std::puts("");  // keep the loop
-  return s / static_cast<double>(n);
-}
 
 void accuracy_table(int seeds) {
   std::printf(

@@ -2,6 +2,7 @@
 /// @file parnest.hpp
 /// Everything a user of parnest needs: include this one header.
 
+#include "parnest/backend/batch.hpp"
 #include "parnest/backend/sequential.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"

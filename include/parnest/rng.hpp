@@ -18,6 +18,10 @@ enum class StreamPurpose : std::uint32_t {
   shrinkage = 3,
   start = 4,
   bound = 5,
+  draw = 6,       ///< Batch: points drawn from a bound
+  volume = 7,     ///< Batch: draws that estimate a bound's volume
+  bootstrap = 8,  ///< Batch: resampling for the error of log Z
+  network = 9,    ///< Batch: initial weights and data splits of the emulator's networks
   user = 100
 };
 

@@ -6,27 +6,10 @@
 
 #include "identical.hpp"
 #include "problems.hpp"
+#include "reverse_pool.hpp"
 
 using parnest::testing::require_identical;
-
-namespace {
-// A user pool that runs rows in reverse order: any dependence on evaluation order shows up.
-class ReversePool final : public parnest::Pool {
- public:
-  std::size_t size() const noexcept override { return 1; }
-  void map(const parnest::Task& task, const parnest::RowMatrix& in,
-           parnest::RowMatrix& out) override {
-    for (Eigen::Index r = in.rows() - 1; r >= 0; --r)
-      task.run(std::span<const double>(in.row(r).data(), in.cols()),
-               std::span<double>(out.row(r).data(), out.cols()));
-    ++batches;
-  }
-  std::string describe() const override { return "reverse"; }
-  bool runs_threads_concurrently() const noexcept override { return false; }
-  int batches = 0;
-};
-
-}  // namespace
+using parnest::testing::ReversePool;
 
 TEST_CASE("sequential results are bit-identical for ncores 1, 2, 3, pool = 2 and a user pool",
           "[determinism][sequential]") {

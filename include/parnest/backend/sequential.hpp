@@ -434,7 +434,7 @@ class Sequential {
     return o.slices > 0 ? o.slices : (move == Sample::slice ? 3 : 2 * d);
   }
   static double resolved_enlarge(const Options& o, std::size_t d) {
-    return o.enlarge > 0 ? o.enlarge : std::max(1.25, std::pow(1.07, static_cast<double>(d)));
+    return o.enlarge > 0 ? o.enlarge : detail::default_enlarge(d);
   }
 
   // n_live draws from the whole prior, keeping only points of finite likelihood. The fraction

@@ -27,7 +27,14 @@ enum class BoundKind {
 
 namespace detail {
 inline constexpr std::size_t bound_kinds = 3;  // values of BoundKind
+
+/// The default volume factor on top of each ellipsoid's cross-validated size: max(1.25, 1.07^d).
+/// A bound built from a few hundred points misses a small part of the contour it should hold,
+/// more so as d grows (docs/benchmarks.md).
+inline double default_enlarge(std::size_t d) {
+  return std::max(1.25, std::pow(1.07, static_cast<double>(d)));
 }
+}  // namespace detail
 
 /// The value's name as in options and output files ("multi").
 inline const char* name(BoundKind kind) {
@@ -108,21 +115,36 @@ class Bound {
   /// points). Picks an ellipsoid by volume, samples it, and keeps the point with probability
   /// 1/q, q the number of ellipsoids holding it, so overlaps are not oversampled.
   void sample(RandomStream& rng, std::span<double> x) const {
-    if (is_cube()) {
-      for (double& xi : x) xi = rng.uniform();
-      return;
-    }
     while (true) {
-      const double r = rng.uniform();
-      const auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), r);
-      const std::size_t i = std::min<std::size_t>(
-          static_cast<std::size_t>(it - cumulative_.begin()), ellipsoids_.size() - 1);
-      ellipsoids_[i].sample(rng, x);
-      if (ellipsoids_.size() == 1) return;
-      std::size_t q = 0;
-      for (const auto& e : ellipsoids_) q += e.contains(x) ? 1 : 0;
+      const std::size_t q = propose(rng, x);
       if (q <= 1 || rng.uniform() * static_cast<double>(q) < 1.0) return;
     }
+  }
+
+  /// One draw from the ellipsoids, each picked with probability proportional to its volume
+  /// and sampled uniformly, into `x`. Returns q, the number of ellipsoids holding x (at least
+  /// 1; 1 for the cube): keeping the draw with probability 1/q makes it uniform in the union,
+  /// and the fraction kept estimates the union's volume over the summed volumes.
+  std::size_t propose(RandomStream& rng, std::span<double> x) const {
+    if (is_cube()) {
+      for (double& xi : x) xi = rng.uniform();
+      return 1;
+    }
+    const double r = rng.uniform();
+    const auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), r);
+    const std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(it - cumulative_.begin()),
+                                                ellipsoids_.size() - 1);
+    ellipsoids_[i].sample(rng, x);
+    if (ellipsoids_.size() == 1) return 1;
+    std::size_t q = 0;
+    for (const auto& e : ellipsoids_) q += e.contains(x) ? 1 : 0;
+    return std::max<std::size_t>(q, 1);
+  }
+
+  /// True if `x` lies in the union (always for the cube).
+  bool contains(std::span<const double> x) const {
+    return is_cube() || std::any_of(ellipsoids_.begin(), ellipsoids_.end(),
+                                    [&](const Ellipsoid& e) { return e.contains(x); });
   }
 
  private:

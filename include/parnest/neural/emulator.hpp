@@ -1,0 +1,211 @@
+#pragma once
+/// @file neural/emulator.hpp
+/// An ensemble of small networks that emulates the rank of the likelihood in the unit cube,
+/// trained so that a score of 1/2 marks a likelihood threshold (nautilus, Lange 2023). Bounds
+/// use it to turn down proposals predicted to lie below their threshold. The networks are
+/// trained in parallel, one per row of a batch through the pool.
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <numeric>
+#include <span>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "parnest/detail/flat.hpp"
+#include "parnest/neural/mlp.hpp"
+#include "parnest/pool/pool.hpp"
+#include "parnest/rng.hpp"
+
+namespace parnest::neural {
+
+namespace detail {
+
+using parnest::detail::FlatReader;
+using parnest::detail::FlatWriter;
+
+// Hidden layer widths: small enough to train on a few thousand points in a fraction of a
+// second, wide enough for the shapes of the reference problems (docs/batch.md).
+inline std::vector<std::size_t> layer_widths(std::size_t d) {
+  return {d, 32, 16, 1};
+}
+
+// Trains network number `in[0]` on fixed data: input row [network], output row its parameters.
+class TrainTask final : public Task {
+ public:
+  // x: inputs x points (normalised); y: target scores; seed and stream: the networks' streams.
+  TrainTask(const void* anchor, std::uint64_t anchor_id, const Eigen::MatrixXd& x,
+            const Eigen::RowVectorXd& y, std::uint64_t seed, std::uint64_t stream)
+      : anchor_(anchor), anchor_id_(anchor_id), x_(x), y_(y), seed_(seed), stream_(stream) {}
+
+  std::size_t output_width() const {
+    RandomStream rng(0, StreamPurpose::network, 0, 0);
+    return Mlp(layer_widths(static_cast<std::size_t>(x_.rows())), rng).parameter_count();
+  }
+
+  void run(std::span<const double> in, std::span<double> out) const override {
+    RandomStream rng(seed_, StreamPurpose::network, stream_, static_cast<std::uint32_t>(in[0]));
+    Mlp net(layer_widths(static_cast<std::size_t>(x_.rows())), rng);
+    net.train(x_, y_, Training{}, rng);
+    net.write_parameters(out);
+  }
+
+  TaskRecipe recipe() const override {
+    (void)registered;
+    TaskRecipe recipe{&rebuild, anchor_, anchor_id_, {}, kind};
+    FlatWriter out(recipe.context);
+    out.put_bits(seed_);
+    out.put_bits(stream_);
+    out.put_sized(x_);
+    out.put_sized(y_);
+    return recipe;
+  }
+
+  std::string describe_row(std::span<const double> in) const override {
+    return "training network " + std::to_string(static_cast<std::size_t>(in[0])) +
+           " of the likelihood emulator on " + std::to_string(x_.cols()) + " points";
+  }
+
+ private:
+  class Rebuilt;
+  static std::unique_ptr<Task> rebuild(const void* anchor, std::span<const double> context);
+  static constexpr const char* kind = "parnest::Batch/train";
+  static const bool registered;
+
+  const void* anchor_;
+  std::uint64_t anchor_id_;
+  const Eigen::MatrixXd& x_;
+  const Eigen::RowVectorXd& y_;
+  std::uint64_t seed_, stream_;
+};
+
+// The task a worker rebuilds: it owns the data the original referred to.
+class TrainTask::Rebuilt final : public Task {
+ public:
+  Rebuilt(const void* anchor, FlatReader& in)
+      : seed_(in.get_bits()),
+        stream_(in.get_bits()),
+        x_(read<Eigen::MatrixXd>(in)),
+        y_(read<Eigen::RowVectorXd>(in)),
+        task_(anchor, 0, x_, y_, seed_, stream_) {
+    in.expect_end();
+  }
+  void run(std::span<const double> in, std::span<double> out) const override { task_.run(in, out); }
+  std::string describe_row(std::span<const double> in) const override {
+    return task_.describe_row(in);
+  }
+
+ private:
+  template <class M>
+  static M read(FlatReader& in) {
+    M m;
+    in.get_sized(m);
+    return m;
+  }
+  std::uint64_t seed_, stream_;
+  Eigen::MatrixXd x_;
+  Eigen::RowVectorXd y_;
+  TrainTask task_;
+};
+
+inline std::unique_ptr<Task> TrainTask::rebuild(const void* anchor,
+                                                std::span<const double> context) {
+  FlatReader in(context, "the emulator training task's context");
+  return std::make_unique<Rebuilt>(anchor, in);
+}
+
+inline const bool TrainTask::registered = register_task_kind(kind, &rebuild);
+
+}  // namespace detail
+
+/// The mean score of an ensemble of networks, each trained on its own split of the points.
+class Emulator {
+ public:
+  /// Trains `networks` networks on unit-cube points `u` (rows) with log-likelihoods `log_l`:
+  /// the target score is the point's rank among those above `threshold`, mapped to (1/2, 1],
+  /// or among those below it, mapped to [0, 1/2). One network per row of a batch on `pool`;
+  /// `anchor`/`anchor_id`: the object worker processes know (the problem). Streams from
+  /// (seed, network, stream).
+  static Emulator train(Pool& pool, const RowMatrix& u, std::span<const double> log_l,
+                        double threshold, std::size_t networks, std::uint64_t seed,
+                        std::uint64_t stream, const void* anchor, std::uint64_t anchor_id) {
+    Emulator e;
+    const Eigen::Index n = u.rows();
+    e.shift_ = u.colwise().mean().transpose();
+    const RowMatrix centred = u.rowwise() - e.shift_.transpose();
+    e.scale_ = (centred.array().square().colwise().sum() / static_cast<double>(n))
+                   .sqrt()
+                   .max(1e-12)
+                   .inverse()
+                   .transpose();
+    const Eigen::MatrixXd x =
+        (centred.array().rowwise() * e.scale_.transpose().array()).matrix().transpose();
+    const Eigen::RowVectorXd y = rank_scores(log_l, threshold);
+    const detail::TrainTask task(anchor, anchor_id, x, y, seed, stream);
+    RowMatrix in(static_cast<Eigen::Index>(networks), 1),
+        out(in.rows(), static_cast<Eigen::Index>(task.output_width()));
+    for (Eigen::Index j = 0; j < in.rows(); ++j) in(j, 0) = static_cast<double>(j);
+    pool.map(task, in, out);
+    RandomStream unused(0, StreamPurpose::network, 0, 0);
+    for (Eigen::Index j = 0; j < in.rows(); ++j) {
+      Mlp net(detail::layer_widths(static_cast<std::size_t>(u.cols())), unused);
+      net.read_parameters(
+          std::span<const double>(out.row(j).data(), static_cast<std::size_t>(out.cols())));
+      e.networks_.push_back(std::move(net));
+    }
+    return e;
+  }
+
+  /// The ensemble's mean score at the unit-cube point `u`: above 1/2 where the likelihood is
+  /// predicted to exceed the threshold the emulator was trained for.
+  double score(std::span<const double> u) const {
+    thread_local std::vector<double> x;
+    x.resize(u.size());
+    for (std::size_t i = 0; i < u.size(); ++i)
+      x[i] = (u[i] - shift_[static_cast<Eigen::Index>(i)]) * scale_[static_cast<Eigen::Index>(i)];
+    double sum = 0.0;
+    for (const Mlp& net : networks_) sum += net.predict(std::span<const double>(x));
+    return sum / static_cast<double>(networks_.size());
+  }
+
+  void save(parnest::detail::FlatWriter& out) const {
+    out.put_sized(shift_);
+    out.put_sized(scale_);
+    out.put_count(networks_.size());
+    for (const Mlp& net : networks_) net.save(out);
+  }
+  static Emulator load(parnest::detail::FlatReader& in) {
+    Emulator e;
+    in.get_sized(e.shift_);
+    in.get_sized(e.scale_);
+    e.networks_.resize(in.get_count());
+    for (Mlp& net : e.networks_) net = Mlp::load(in);
+    return e;
+  }
+
+ private:
+  // Ranks mapped to scores: the threshold falls at 1/2, the best point at 1, the worst near 0.
+  static Eigen::RowVectorXd rank_scores(std::span<const double> log_l, double threshold) {
+    const std::size_t n = log_l.size();
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return log_l[a] < log_l[b]; });
+    const auto below = static_cast<std::size_t>(
+        std::count_if(log_l.begin(), log_l.end(), [&](double l) { return !(l > threshold); }));
+    const std::size_t above = n - below;
+    Eigen::RowVectorXd y(static_cast<Eigen::Index>(n));
+    for (std::size_t r = 0; r < n; ++r)
+      y[static_cast<Eigen::Index>(order[r])] =
+          r < below ? 0.5 * static_cast<double>(r + 1) / static_cast<double>(below + 1)
+                    : 0.5 + 0.5 * static_cast<double>(r - below + 1) / static_cast<double>(above);
+    return y;
+  }
+
+  Eigen::VectorXd shift_, scale_;  // inputs: (u - shift) * scale
+  std::vector<Mlp> networks_;
+};
+
+}  // namespace parnest::neural
