@@ -302,3 +302,18 @@ TEST_CASE("worker groups run each likelihood call on two ranks together", "[mpi]
   // Serially the "group" is MPI_COMM_SELF: one rank computes every term.
   require_identical(serial_run(model, small(), 9), result);
 }
+
+TEST_CASE("the batch backend, emulator training included, gives the serial result on every rank",
+          "[mpi]") {
+  // Batch sends two task kinds through the pool: likelihood evaluations and, one row per
+  // network, the emulator's training, which every rank rebuilds from its recipe.
+  const auto problem = parnest::reference::gaussian_shells();
+  const parnest::Batch::Options o{.n_live = 100, .n_batch = 40, .n_eff = 1000, .networks = 2};
+  parnest::Sampler<parnest::Batch> serial(problem.model, o);
+  const auto expected =
+      serial.run({.pool = std::make_shared<parnest::SerialPool>(), .seed = 7, .progress = false});
+  parnest::Sampler<parnest::Batch> sampler(problem.model, o);
+  const auto result = sampler.run({.seed = 7, .progress = false});
+  CHECK(result.pool == "mpi(" + std::to_string(world_size()) + " ranks)");
+  require_identical(expected, result);
+}
