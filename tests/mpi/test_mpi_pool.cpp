@@ -303,7 +303,7 @@ TEST_CASE("worker groups run each likelihood call on two ranks together", "[mpi]
   require_identical(serial_run(model, small(), 9), result);
 }
 
-TEST_CASE("the batch backend, emulator training included, gives the serial result on every rank",
+TEST_CASE("the batch backend with emulator training gives the serial result on every rank",
           "[mpi]") {
   // Batch sends two task kinds through the pool: likelihood evaluations and, one row per
   // network, the emulator's training, which every rank rebuilds from its recipe.
