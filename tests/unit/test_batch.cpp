@@ -100,7 +100,7 @@ TEST_CASE("out-of-range batch options are refused, naming option, value and rang
   CHECK_THROWS_AS(parnest::Sampler<parnest::Batch>(model, {.max_draws = 0}), parnest::ConfigError);
 }
 
-TEST_CASE("a batch run stopped by max_calls says so; discard_exploration keeps only later points",
+TEST_CASE("a batch run stopped by max_calls says so and discard_exploration keeps later points",
           "[batch]") {
   const auto problem = parnest::reference::gaussian(2);
   parnest::Sampler<parnest::Batch> capped(problem.model, {.n_live = 200, .max_calls = 1000});
