@@ -139,7 +139,7 @@ class Batch {
   bool step(Pool& pool) {
     if (phase_ == Phase::done) return false;
     if (bounds_.empty()) {
-      append_bound(ShellBound{}, -std::numeric_limits<double>::infinity());
+      append_bound(ShellBound{});
       // The cube's first fill: n_live points to build the first bound from, plus n_update.
       start_fill(-std::numeric_limits<double>::infinity(),
                  resolved_update(options_) + options_.n_live, max_size);
@@ -228,7 +228,6 @@ class Batch {
     out.put_sized(pattern_);
     out.put_count(bounds_.size());
     for (const auto& b : bounds_) b.save(out);
-    out.put_sized(threshold_);
     out.put_count(patterns_.size());
     for (const auto& bits : patterns_) {
       out.put_count(bits.size());
@@ -258,7 +257,6 @@ class Batch {
     bounds_.clear();
     const std::size_t n_bounds = in.get_count();
     for (std::size_t k = 0; k < n_bounds; ++k) bounds_.push_back(ShellBound::load(in));
-    in.get_sized(threshold_);
     patterns_.resize(in.get_count());
     for (auto& bits : patterns_) {
       bits.resize(in.get_count());
@@ -278,8 +276,8 @@ class Batch {
     const std::size_t n = log_l_.size(), k = bounds_.size(), p = patterns_.size();
     const bool consistent =
         u_.size() == n * d_ && theta_.size() == n * d_ && source_.size() == n &&
-        pattern_.size() == n && threshold_.size() == k && drawn_.size() == k &&
-        log_s1_.size() == p && log_s2_.size() == p && counted_from_ <= n && current_ <= k &&
+        pattern_.size() == n && drawn_.size() == k && log_s1_.size() == p && log_s2_.size() == p &&
+        counted_from_ <= n && current_ <= k &&
         std::all_of(source_.begin(), source_.end(), [&](auto s) { return s < k; }) &&
         std::all_of(pattern_.begin(), pattern_.end(), [&](auto s) { return s < p; }) &&
         std::all_of(pending_.begin(), pending_.end(), [&](auto s) { return s < k; });
@@ -374,13 +372,21 @@ class Batch {
   // membership pattern: every sum runs over the few patterns, not the many points.
 
   void refresh_densities() {
-    log_d_.assign(patterns_.size(), minus_infinity);
+    std::vector<double> log_v(bounds_.size());
+    for (std::size_t k = 0; k < bounds_.size(); ++k) log_v[k] = bounds_[k].log_volume();
+    log_d_ = log_densities(log_v);
+  }
+
+  // log D of every pattern for the bounds' log volumes `log_v`.
+  std::vector<double> log_densities(const std::vector<double>& log_v) const {
+    std::vector<double> log_d(patterns_.size(), minus_infinity);
     for (std::size_t k = 0; k < bounds_.size(); ++k) {
       if (drawn_[k] == 0) continue;
-      const double term = std::log(drawn_[k]) - bounds_[k].log_volume();
+      const double term = std::log(drawn_[k]) - log_v[k];
       for (std::size_t p = 0; p < patterns_.size(); ++p)
-        if (has(patterns_[p], k)) log_d_[p] = detail::log_add_exp(log_d_[p], term);
+        if (has(patterns_[p], k)) log_d[p] = detail::log_add_exp(log_d[p], term);
     }
+    return log_d;
   }
 
   double log_z() const {
@@ -451,7 +457,7 @@ class Batch {
     std::vector<double> scaled(log_l_.size());
     for (std::size_t i = counted_from_; i < log_l_.size(); ++i)
       scaled[i] = std::exp(log_l_[i] - max_log_l);
-    std::vector<double> log_v(bounds_.size()), log_d(patterns_.size()), factor(patterns_.size());
+    std::vector<double> log_v(bounds_.size()), factor(patterns_.size());
     double sum = 0, sum2 = 0;
     int used = 0;
     for (int r = 0; r < replicates; ++r) {
@@ -459,14 +465,10 @@ class Batch {
       for (std::size_t k = 0; k < bounds_.size(); ++k)
         log_v[k] =
             bounds_[k].log_volume() + std::sqrt(bounds_[k].log_volume_variance()) * rng.normal();
+      const std::vector<double> log_d = log_densities(log_v);
       double lowest = std::numeric_limits<double>::infinity();
-      for (std::size_t p = 0; p < patterns_.size(); ++p) {
-        log_d[p] = minus_infinity;
-        for (std::size_t k = 0; k < bounds_.size(); ++k)
-          if (drawn_[k] > 0 && has(patterns_[p], k))
-            log_d[p] = detail::log_add_exp(log_d[p], std::log(drawn_[k]) - log_v[k]);
-        if (log_d[p] > minus_infinity) lowest = std::min(lowest, log_d[p]);
-      }
+      for (double x : log_d)
+        if (x > minus_infinity) lowest = std::min(lowest, x);
       for (std::size_t p = 0; p < patterns_.size(); ++p) factor[p] = std::exp(lowest - log_d[p]);
       double z = 0.0;
       for (const auto& group : groups)
@@ -503,10 +505,9 @@ class Batch {
     return fill_above_ >= fill_above_target_ || fill_calls_ >= fill_calls_target_;
   }
 
-  void append_bound(ShellBound bound, double threshold) {
+  void append_bound(ShellBound bound) {
     const std::size_t k = bounds_.size();
     bounds_.push_back(std::move(bound));
-    threshold_.push_back(threshold);
     drawn_.push_back(0.0);
     current_ = k;
     // Every point's pattern gains the new bound's bit: one pass over the points, rebuilding
@@ -571,8 +572,7 @@ class Batch {
     ShellBound candidate(std::move(region), std::move(emulator), cut);
     RandomStream volume_rng(seed_, StreamPurpose::volume, iteration_, 0);
     candidate.add_volume_draws(volume_rng, options_.volume_draws, d_);
-    if (candidate.log_volume() < bounds_[current_].log_volume())
-      append_bound(std::move(candidate), threshold);
+    if (candidate.log_volume() < bounds_[current_].log_volume()) append_bound(std::move(candidate));
     start_fill(threshold, n_update, calls);
   }
 
@@ -621,7 +621,6 @@ class Batch {
   std::vector<double> u_, theta_, log_l_;        // every point, in the order drawn
   std::vector<std::uint32_t> source_, pattern_;  // its bound, its membership pattern
   std::vector<ShellBound> bounds_;               // bounds_[0]: the unit cube
-  std::vector<double> threshold_;                // the log L each bound was built above
   std::vector<Bits> patterns_;
   std::map<Bits, std::uint32_t> pattern_ids_;
   std::vector<double> drawn_;                    // N_k: counted points drawn from each bound

@@ -41,8 +41,7 @@ class TrainTask final : public Task {
       : anchor_(anchor), anchor_id_(anchor_id), x_(x), y_(y), seed_(seed), stream_(stream) {}
 
   std::size_t output_width() const {
-    RandomStream rng(0, StreamPurpose::network, 0, 0);
-    return Mlp(layer_widths(static_cast<std::size_t>(x_.rows())), rng).parameter_count();
+    return Mlp(layer_widths(static_cast<std::size_t>(x_.rows()))).parameter_count();
   }
 
   void run(std::span<const double> in, std::span<double> out) const override {
@@ -148,9 +147,8 @@ class Emulator {
         out(in.rows(), static_cast<Eigen::Index>(task.output_width()));
     for (Eigen::Index j = 0; j < in.rows(); ++j) in(j, 0) = static_cast<double>(j);
     pool.map(task, in, out);
-    RandomStream unused(0, StreamPurpose::network, 0, 0);
     for (Eigen::Index j = 0; j < in.rows(); ++j) {
-      Mlp net(detail::layer_widths(static_cast<std::size_t>(u.cols())), unused);
+      Mlp net(detail::layer_widths(static_cast<std::size_t>(u.cols())));
       net.read_parameters(
           std::span<const double>(out.row(j).data(), static_cast<std::size_t>(out.cols())));
       e.networks_.push_back(std::move(net));

@@ -32,17 +32,20 @@ struct Training {
 class Mlp {
  public:
   Mlp() = default;
-  /// Layer widths from the input to the output (the last must be 1); weights drawn by
-  /// Glorot's rule from `rng`.
-  Mlp(const std::vector<std::size_t>& widths, RandomStream& rng) {
+  /// Layer widths from the input to the output (the last must be 1), every weight zero: the
+  /// shape read_parameters() fills.
+  explicit Mlp(const std::vector<std::size_t>& widths) {
     for (std::size_t l = 1; l < widths.size(); ++l) {
-      const auto in = static_cast<Eigen::Index>(widths[l - 1]);
-      const auto out = static_cast<Eigen::Index>(widths[l]);
-      const double scale = std::sqrt(6.0 / static_cast<double>(in + out));
-      Eigen::MatrixXd w(out, in);
+      weights_.push_back(Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(widths[l]),
+                                               static_cast<Eigen::Index>(widths[l - 1])));
+      biases_.push_back(Eigen::VectorXd::Zero(static_cast<Eigen::Index>(widths[l])));
+    }
+  }
+  /// The same shape with weights drawn by Glorot's rule from `rng` (biases zero).
+  Mlp(const std::vector<std::size_t>& widths, RandomStream& rng) : Mlp(widths) {
+    for (Eigen::MatrixXd& w : weights_) {
+      const double scale = std::sqrt(6.0 / static_cast<double>(w.rows() + w.cols()));
       for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = scale * (2 * rng.uniform() - 1);
-      weights_.push_back(w);
-      biases_.push_back(Eigen::VectorXd::Zero(out));
     }
   }
 
