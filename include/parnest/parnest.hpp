@@ -4,6 +4,7 @@
 
 #include "parnest/backend/batch.hpp"
 #include "parnest/backend/sequential.hpp"
+#include "parnest/backend/smc.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
 #include "parnest/io/checkpoint.hpp"

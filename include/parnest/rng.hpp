@@ -20,8 +20,11 @@ enum class StreamPurpose : std::uint32_t {
   bound = 5,
   draw = 6,       ///< Batch: points drawn from a bound
   volume = 7,     ///< Batch: draws that estimate a bound's volume
-  bootstrap = 8,  ///< Batch: resampling for the error of log Z
+  bootstrap = 8,  ///< Batch, Smc: resampling for the error of log Z
   network = 9,    ///< Batch: initial weights and data splits of the emulator's networks
+  temper = 10,    ///< Smc: prior draws, resampling and moves
+  flow = 11,      ///< Smc: initial weights and data splits of the normalizing flow
+  refine = 12,    ///< Smc: importance draws that refine log Z
   user = 100
 };
 

@@ -317,3 +317,17 @@ TEST_CASE("the batch backend with emulator training gives the serial result on e
   CHECK(result.pool == "mpi(" + std::to_string(world_size()) + " ranks)");
   require_identical(expected, result);
 }
+
+TEST_CASE("the smc backend with its flow gives the serial result on every rank", "[mpi]") {
+  // The flow trains on rank 0; the ranks evaluate each MCMC step's proposals, whose number
+  // varies (proposals outside the prior's support are not evaluated).
+  const auto problem = parnest::reference::rosenbrock();
+  const parnest::Smc::Options o{.n_effective = 128, .n_active = 64, .n_total = 512};
+  parnest::Sampler<parnest::Smc> serial(problem.model, o);
+  const auto expected =
+      serial.run({.pool = std::make_shared<parnest::SerialPool>(), .seed = 7, .progress = false});
+  parnest::Sampler<parnest::Smc> sampler(problem.model, o);
+  const auto result = sampler.run({.seed = 7, .progress = false});
+  CHECK(result.pool == "mpi(" + std::to_string(world_size()) + " ranks)");
+  require_identical(expected, result);
+}

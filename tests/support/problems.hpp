@@ -160,4 +160,33 @@ inline Problem correlated_gaussian(std::size_t d = 16) {
   return p;
 }
 
+/// Two normalised Gaussians in [0,1]^d with unequal weights: 0.8 N(0.3, 0.05^2 I) +
+/// 0.2 N(0.7, 0.05^2 I), uniform prior. Both lie 6 sigma inside the cube in every direction,
+/// so Z = 0.8 m^d + 0.2 m^d with m = 2 Phi(6) - 1, and log Z = d log m = -1e-9 d (zero to the
+/// precision of any sampler). The weights show in the moments: each coordinate has mean
+/// 0.8 x 0.3 + 0.2 x 0.7 = 0.38 and sd sqrt(0.05^2 + 0.8 x 0.2 x 0.4^2) = 0.1676.
+inline Problem bimodal(std::size_t d = 4) {
+  constexpr double sigma = 0.05, heavy = 0.8;
+  const double log_norm =
+      -0.5 * static_cast<double>(d) * std::log(2 * std::numbers::pi * sigma * sigma);
+  Problem p;
+  p.name = "bimodal-" + std::to_string(d);
+  p.model.names = numbered_names(d);
+  p.model.prior = box_prior(0.0, 1.0);
+  p.model.log_likelihood = [log_norm](std::span<const double> x) {
+    double r1 = 0.0, r2 = 0.0;
+    for (double xi : x) {
+      r1 += (xi - 0.3) * (xi - 0.3);
+      r2 += (xi - 0.7) * (xi - 0.7);
+    }
+    const double a = std::log(heavy) - 0.5 * r1 / (sigma * sigma);
+    const double b = std::log(1 - heavy) - 0.5 * r2 / (sigma * sigma);
+    return log_norm + std::max(a, b) + std::log1p(std::exp(std::min(a, b) - std::max(a, b)));
+  };
+  p.log_z = static_cast<double>(d) * std::log(2 * detail::normal_cdf(0.3 / sigma) - 1);
+  p.mean.assign(d, heavy * 0.3 + (1 - heavy) * 0.7);
+  p.sd.assign(d, std::sqrt(sigma * sigma + heavy * (1 - heavy) * 0.4 * 0.4));
+  return p;
+}
+
 }  // namespace parnest::reference

@@ -6,16 +6,14 @@
 #include <parnest/parnest.hpp>
 
 #include <cmath>
-#include <csignal>
 
 #include "identical.hpp"
+#include "interrupted.hpp"
+#include "pool_independence.hpp"
 #include "problems.hpp"
-#include "reverse_pool.hpp"
-#include "scratch.hpp"
 
 using Catch::Matchers::Contains;
 using parnest::testing::require_identical;
-using parnest::testing::ReversePool;
 
 namespace {
 const parnest::Batch::Options small{.n_live = 200, .n_batch = 50, .n_eff = 2000};
@@ -28,20 +26,9 @@ TEST_CASE("batch results are bit-identical for ncores 1 and 2, processes and a u
     CAPTURE(networks);
     auto options = small;
     options.networks = networks;
-    parnest::Sampler<parnest::Batch> sampler(problem.model, options);
-    const parnest::Result serial = sampler.run({.ncores = 1, .seed = 5, .progress = false});
-    CHECK(serial.pool == "serial");
-    require_identical(serial, sampler.run({.ncores = 2, .seed = 5, .progress = false}));
-    ReversePool mine;
-    require_identical(serial, sampler.run({.pool = mine, .seed = 5, .progress = false}));
-    // The same run on forked worker processes, which rebuild the tasks (also the networks'
-    // training) from their recipes.
-    auto legacy = problem.model;
-    legacy.thread_safe = false;
-    parnest::Sampler<parnest::Batch> on_processes(legacy, options);
-    const parnest::Result forked = on_processes.run({.ncores = 2, .seed = 5, .progress = false});
-    CHECK(forked.pool.rfind("processes(", 0) == 0);
-    require_identical(serial, forked);
+    // Forked processes rebuild the tasks (also the networks' training) from their recipes.
+    const parnest::Result serial =
+        parnest::testing::require_pool_independent<parnest::Batch>(problem.model, options, 5);
     CHECK(serial.sampler == "batch");
     CHECK(serial.n_eff >= options.n_eff);
     CHECK(serial.n_like % options.n_batch == 0);
@@ -54,33 +41,10 @@ TEST_CASE("a batch run interrupted and resumed equals one never interrupted",
   const auto problem = parnest::reference::rosenbrock();
   parnest::Sampler<parnest::Batch> plain(problem.model, small);
   const parnest::Result reference = plain.run({.ncores = 1, .seed = 3, .progress = false});
-  // The same likelihood, which raises SIGTERM at the given calls: the run finishes its batch,
-  // writes the checkpoint and throws Interrupted; the next run() resumes.
-  const auto dir = parnest::testing::scratch("batch-resume");
-  auto model = problem.model;
-  auto calls = std::make_shared<std::size_t>(0);
-  model.log_likelihood = [calls, inner = problem.model.log_likelihood](std::span<const double> x) {
-    ++*calls;
-    if (*calls == 700 || *calls == 5000) std::raise(SIGTERM);
-    return inner(x);
-  };
-  parnest::Sampler<parnest::Batch> sampler(model, small);
-  const parnest::RunOptions run{
-      .ncores = 1, .seed = 3, .checkpoint = (dir / "run.ckpt").string(), .progress = false};
-  int interruptions = 0;
-  parnest::Result resumed;
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    try {
-      resumed = sampler.run(run);
-      break;
-    } catch (const parnest::Interrupted& e) {
-      CHECK_THAT(e.what(), Contains("checkpoint written to"));
-      ++interruptions;
-    }
-  }
-  CHECK(interruptions == 2);
-  require_identical(reference, resumed);
-  std::filesystem::remove_all(dir);
+  // SIGTERM at the given calls: the run finishes its batch, writes the checkpoint and throws
+  // Interrupted; the next run() resumes.
+  require_identical(reference, parnest::testing::run_interrupted<parnest::Batch>(
+                                   problem.model, small, 3, {700, 5000}, "batch-resume"));
 }
 
 TEST_CASE("out-of-range batch options are refused, naming option, value and range",

@@ -1,11 +1,12 @@
-// Benchmark of the batch backend on the reference problems, beside the sequential backend:
+// Benchmark of the backends side by side on the reference problems (batch, smc, sequential):
 // likelihood calls, accuracy in units of the reported error, wall time and the sampler's own
 // cost per call. Prints a table; times and counts are medians over the seeds.
 //
-//   build/bench/parnest_bench_batch [seeds] [problem] [sampler]
+//   build/bench/parnest_bench_backends [seeds] [problem] [sampler]
 //
 // Defaults: 3 seeds, every problem, every sampler; a problem such as gauss-10 or a sampler
-// (batch, networks for batch with 4 emulator networks, sequential) runs that one only.
+// (batch, networks for batch with 4 emulator networks, smc, smc-affine for smc without its
+// flow, sequential) runs that one only.
 #include <parnest/parnest.hpp>
 
 #include <algorithm>
@@ -62,15 +63,16 @@ int main(int argc, char** argv) {
   auto wanted = [&](const char* name) { return sampler == "all" || sampler == name; };
   namespace ref = parnest::reference;
   std::printf(
-      "Batch (defaults: n_live 500, n_eff 10000; and with 4 emulator networks up to 10-D) "
-      "against Sequential (n_live 500), serial pool, %d seeds (medians)\n\n",
+      "Batch (defaults: n_live 500, n_eff 10000; and with 4 emulator networks up to 10-D), Smc "
+      "(defaults: n_effective 512, n_active 256, n_total 4096; with and without its flow) and "
+      "Sequential (n_live 500), serial pool, %d seeds (medians)\n\n",
       seeds);
   std::printf(
       "| problem | sampler | calls | n_eff | sigma | |dlogZ|/sigma (max) | wall s | overhead "
       "us/call |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
   for (const auto& problem :
-       {ref::gaussian(2), ref::gaussian_shells(), ref::eggbox(), ref::rosenbrock(),
+       {ref::gaussian(2), ref::gaussian_shells(), ref::eggbox(), ref::rosenbrock(), ref::bimodal(),
         ref::gaussian(10), ref::correlated_gaussian(), ref::gaussian(30)}) {
     if (only != "all" && problem.name != only) continue;
     if (wanted("batch")) print(problem.name, "batch", run<parnest::Batch>(problem, {}, seeds));
@@ -78,6 +80,9 @@ int main(int argc, char** argv) {
     if (wanted("networks") && problem.model.names.size() <= 10)
       print(problem.name, "batch, networks 4",
             run<parnest::Batch>(problem, {.networks = 4}, seeds));
+    if (wanted("smc")) print(problem.name, "smc", run<parnest::Smc>(problem, {}, seeds));
+    if (wanted("smc-affine"))
+      print(problem.name, "smc, no flow", run<parnest::Smc>(problem, {.flow = false}, seeds));
     if (wanted("sequential"))
       print(problem.name, "sequential", run<parnest::Sequential>(problem, {.n_live = 500}, seeds));
   }
