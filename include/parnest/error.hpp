@@ -84,4 +84,12 @@ class Interrupted : public detail::ErrorOf<std::runtime_error> {
   int signal_;
 };
 
+namespace detail {
+/// The one wording of a bad backend option: "<Backend> option <name> = <value> is invalid: <rule>".
+[[noreturn]] inline void invalid_option(const std::string& backend, const std::string& option,
+                                        const std::string& value, const std::string& rule) {
+  throw ConfigError(backend + " option " + option + " = " + value + " is invalid: " + rule);
+}
+}  // namespace detail
+
 }  // namespace parnest

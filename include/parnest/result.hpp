@@ -10,6 +10,7 @@
 
 #include <Eigen/Core>
 
+#include "parnest/detail/resample.hpp"
 #include "parnest/rng.hpp"
 
 namespace parnest {
@@ -62,15 +63,10 @@ struct Result {
     Eigen::MatrixXd out(static_cast<Eigen::Index>(n), samples.cols());
     if (samples.rows() == 0) return out.topRows(0);
     RandomStream rng(resample_seed, StreamPurpose::resample, 0, 0);
-    const double offset = rng.uniform();
-    double cumulative = std::exp(log_weights[0]) * static_cast<double>(n);
-    Eigen::Index row = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double position = static_cast<double>(i) + offset;
-      while (cumulative <= position && row + 1 < samples.rows())
-        cumulative += std::exp(log_weights[++row]) * static_cast<double>(n);
-      out.row(static_cast<Eigen::Index>(i)) = samples.row(row);
-    }
+    const std::vector<Eigen::Index> rows = detail::systematic_resample(
+        n, samples.rows(), rng.uniform(), [&](Eigen::Index i) { return std::exp(log_weights[i]); });
+    for (std::size_t i = 0; i < n; ++i)
+      out.row(static_cast<Eigen::Index>(i)) = samples.row(rows[i]);
     // Systematic resampling keeps the input order; shuffle so that draws are exchangeable.
     for (std::size_t i = n; i > 1; --i)
       out.row(static_cast<Eigen::Index>(i - 1))

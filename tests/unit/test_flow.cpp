@@ -16,7 +16,7 @@ using parnest::RandomStream;
 using parnest::RowMatrix;
 using parnest::StreamPurpose;
 using parnest::neural::CouplingFlow;
-using parnest::neural::FlowTraining;
+using parnest::neural::Training;
 
 namespace {
 
@@ -170,7 +170,7 @@ TEST_CASE("training learns a banana and weights tilt what it learns", "[flow]") 
   const Eigen::VectorXd ones = Eigen::VectorXd::Ones(x.rows());
 
   // A larger rate and smaller batches than the defaults: the same fit in half the epochs.
-  const FlowTraining training{.batch_size = 128, .learning_rate = 3e-3};
+  const Training training{.max_epochs = 200, .batch_size = 128, .learning_rate = 3e-3};
   RandomStream rng(6, StreamPurpose::user, 0, 0);
   CouplingFlow flow(2, 4, 32, rng);
   const double identity_loss = -log_q(flow, x).mean();
@@ -211,7 +211,7 @@ TEST_CASE("rows with zero weight do not change training", "[flow]") {
   Eigen::VectorXd w = Eigen::VectorXd::Ones(600);
   w.tail(100).setZero();
 
-  const FlowTraining training{.max_epochs = 15};
+  const Training training{.max_epochs = 15, .learning_rate = 1e-3};
   RandomStream rng_a(10, StreamPurpose::user, 0, 0), rng_b(10, StreamPurpose::user, 0, 0);
   CouplingFlow a(2, 3, 16, rng_a), b(2, 3, 16, rng_b);
   const double loss_a = a.train(x, Eigen::VectorXd::Ones(500), training, rng_a);
@@ -227,7 +227,7 @@ TEST_CASE("training is reproducible and save then load is exact", "[flow]") {
   Eigen::VectorXd w(800);
   for (Eigen::Index i = 0; i < w.size(); ++i) w[i] = data.uniform();
 
-  const FlowTraining training{.max_epochs = 20, .batch_size = 100};
+  const Training training{.max_epochs = 20, .batch_size = 100, .learning_rate = 1e-3};
   RandomStream rng_a(12, StreamPurpose::user, 0, 0), rng_b(12, StreamPurpose::user, 0, 0);
   CouplingFlow a(3, 4, 16, rng_a), b(3, 4, 16, rng_b);
   const double loss_a = a.train(x, w, training, rng_a);

@@ -23,6 +23,7 @@
 #include "parnest/detail/flat.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/problem.hpp"
+#include "parnest/detail/spread.hpp"
 #include "parnest/detail/text.hpp"
 #include "parnest/error.hpp"
 #include "parnest/neural/emulator.hpp"
@@ -92,7 +93,7 @@ class Batch {
   /// @throws ConfigError naming the option, its value and the allowed range.
   static void validate(const Options& o, std::size_t dimension) {
     auto fail = [](const std::string& option, const std::string& value, const std::string& rule) {
-      throw ConfigError("Batch option " + option + " = " + value + " is invalid: " + rule);
+      detail::invalid_option("Batch", option, value, rule);
     };
     if (o.n_live < 2 * dimension + 2)
       fail("n_live", std::to_string(o.n_live),
@@ -458,8 +459,7 @@ class Batch {
     for (std::size_t i = counted_from_; i < log_l_.size(); ++i)
       scaled[i] = std::exp(log_l_[i] - max_log_l);
     std::vector<double> log_v(bounds_.size()), factor(patterns_.size());
-    double sum = 0, sum2 = 0;
-    int used = 0;
+    detail::Spread spread;
     for (int r = 0; r < replicates; ++r) {
       RandomStream rng(seed_, StreamPurpose::bootstrap, static_cast<std::uint64_t>(r), 0);
       for (std::size_t k = 0; k < bounds_.size(); ++k)
@@ -477,14 +477,9 @@ class Batch {
           z += scaled[i] * factor[pattern_[i]];
         }
       if (!(z > 0)) continue;
-      const double log_z = std::log(z) + max_log_l - lowest;
-      sum += log_z;
-      sum2 += log_z * log_z;
-      ++used;
+      spread.add(std::log(z) + max_log_l - lowest);
     }
-    if (used < 2) return std::numeric_limits<double>::infinity();
-    const double mean = sum / used;
-    return std::sqrt(std::max(0.0, (sum2 / used - mean * mean) * used / (used - 1)));
+    return spread.deviation();
   }
 
   // ---- the exploration ----------------------------------------------------------------------

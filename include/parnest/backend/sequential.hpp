@@ -231,7 +231,7 @@ class Sequential {
   /// @throws ConfigError naming the option, its value and the allowed range.
   static void validate(const Options& o, std::size_t dimension) {
     auto fail = [](const std::string& option, const std::string& value, const std::string& rule) {
-      throw ConfigError("Sequential option " + option + " = " + value + " is invalid: " + rule);
+      detail::invalid_option("Sequential", option, value, rule);
     };
     auto finite_at_least = [&](const char* option, double value, double lowest, bool strict) {
       if (!std::isfinite(value) || value < lowest || (strict && value == lowest))

@@ -24,6 +24,8 @@
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/normal.hpp"
 #include "parnest/detail/problem.hpp"
+#include "parnest/detail/resample.hpp"
+#include "parnest/detail/spread.hpp"
 #include "parnest/detail/text.hpp"
 #include "parnest/error.hpp"
 #include "parnest/moves/pcn.hpp"
@@ -79,7 +81,7 @@ class Smc {
   /// @throws ConfigError naming the option, its value and the allowed range.
   static void validate(const Options& o, std::size_t dimension) {
     auto fail = [](const std::string& option, const std::string& value, const std::string& rule) {
-      throw ConfigError("Smc option " + option + " = " + value + " is invalid: " + rule);
+      detail::invalid_option("Smc", option, value, rule);
     };
     if (o.n_active < 2) fail("n_active", std::to_string(o.n_active), "must be at least 2");
     if (o.n_effective < o.n_active)
@@ -157,17 +159,18 @@ class Smc {
     p.iteration = batches_;
     p.n_like = n_like_;
     const bool at_one = !beta_.empty() && beta_.back() == 1.0;
-    p.log_z = at_one ? log_evidence() : (log_z_.empty() ? 0.0 : log_z_.back());
+    const double ess = beta_.empty() ? 0.0 : effective_size(1.0);
+    p.log_z =
+        at_one ? detail::log_sum_exp(log_weights(1.0)) : (log_z_.empty() ? 0.0 : log_z_.back());
     if (at_one) {
-      p.remaining = std::max(0.0, options_.n_total - effective_size(1.0));
+      p.remaining = std::max(0.0, options_.n_total - ess);
       p.remaining_name = "n_eff to go";
     } else {
       p.remaining = 1.0 - (beta_.empty() ? 0.0 : beta_.back());
       p.remaining_name = "1 - beta";
     }
     p.target = 0.0;
-    p.efficiency =
-        n_like_ > 0 && !beta_.empty() ? effective_size(1.0) / static_cast<double>(n_like_) : 0.0;
+    p.efficiency = n_like_ > 0 ? ess / static_cast<double>(n_like_) : 0.0;
     return p;
   }
 
@@ -296,7 +299,7 @@ class Smc {
   static constexpr std::size_t flow_layers = 4, flow_hidden = 32;
   // Warm-started every iteration, the flow needs few epochs; a faster rate than Adam's usual
   // 1e-3 and smaller batches let early stopping end training in tens of epochs, not hundreds.
-  static constexpr neural::FlowTraining training{
+  static constexpr neural::Training training{
       .max_epochs = 100, .batch_size = 128, .patience = 10, .learning_rate = 3e-3};
   // The flow trains on the highest-weight particles holding this much of the weight, at most
   // 4 n_effective of them: the rest tell it nothing and cost training time.
@@ -334,14 +337,17 @@ class Smc {
     return w.sum() * w.sum() / w.square().sum();
   }
 
-  double log_evidence() const { return detail::log_sum_exp(log_weights(1.0)); }
+  // log of set s's share n_s L^beta_s / Z_s of the mixture density D at a particle.
+  static double log_share(double log_n, double beta, double log_l, double log_z) {
+    return log_n + tempered(beta, log_l) - log_z;
+  }
 
   // Adds particles made at `beta` (whose normalisation was estimated as log_z) as a new set.
   void add_set(const RowMatrix& z, const RowMatrix& theta, const Eigen::VectorXd& log_l,
                double beta, double log_z) {
     const double log_n = std::log(static_cast<double>(log_l.size()));
     for (std::size_t i = 0; i < log_l_.size(); ++i)
-      log_d_[i] = detail::log_add_exp(log_d_[i], log_n + tempered(beta, log_l_[i]) - log_z);
+      log_d_[i] = detail::log_add_exp(log_d_[i], log_share(log_n, beta, log_l_[i], log_z));
     std::vector<double> log_sizes;
     for (std::size_t s = 0; s < beta_.size(); ++s)
       log_sizes.push_back(std::log(static_cast<double>(set_size(s))));
@@ -355,7 +361,7 @@ class Smc {
       log_l_.push_back(log_l[j]);
       double log_d = minus_infinity;
       for (std::size_t s = 0; s < beta_.size(); ++s)
-        log_d = detail::log_add_exp(log_d, log_sizes[s] + tempered(beta_[s], log_l[j]) - log_z_[s]);
+        log_d = detail::log_add_exp(log_d, log_share(log_sizes[s], beta_[s], log_l[j], log_z_[s]));
       log_d_.push_back(log_d);
     }
   }
@@ -393,8 +399,7 @@ class Smc {
       log_n[s] = std::log(static_cast<double>(set_size(s)));
       set_end[s] = set_start_[s] + set_size(s);
     }
-    double sum = 0, sum2 = 0;
-    int used = 0;
+    detail::Spread spread;
     for (int r = 0; r < replicates; ++r) {
       RandomStream rng(seed_, StreamPurpose::bootstrap, static_cast<std::uint64_t>(r), 0);
       log_l.clear();
@@ -407,27 +412,22 @@ class Smc {
         const std::size_t s = t - 1;  // set s joins the mixture
         for (std::size_t j = 0; j < set_start_[s]; ++j)
           log_d[j] =
-              detail::log_add_exp(log_d[j], log_n[s] + tempered(beta_[s], log_l[j]) - log_z[s]);
+              detail::log_add_exp(log_d[j], log_share(log_n[s], beta_[s], log_l[j], log_z[s]));
         for (std::size_t j = set_start_[s]; j < set_end[s]; ++j)
           for (std::size_t q = 0; q <= s; ++q)
             log_d[j] =
-                detail::log_add_exp(log_d[j], log_n[q] + tempered(beta_[q], log_l[j]) - log_z[q]);
+                detail::log_add_exp(log_d[j], log_share(log_n[q], beta_[q], log_l[j], log_z[q]));
         const double beta = t < sets ? beta_[t] : 1.0;
         double z = minus_infinity;
         for (std::size_t j = 0; j < set_end[s]; ++j)
           z = detail::log_add_exp(z, tempered(beta, log_l[j]) - log_d[j]);
         if (t < sets)
           log_z[t] = z;
-        else if (std::isfinite(z)) {
-          sum += z;
-          sum2 += z * z;
-          ++used;
-        }
+        else if (std::isfinite(z))
+          spread.add(z);
       }
     }
-    if (used < 2) return std::numeric_limits<double>::infinity();
-    const double mean = sum / used;
-    return std::sqrt(std::max(0.0, (sum2 / used - mean * mean) * used / (used - 1)));
+    return spread.deviation();
   }
 
   // ---- the iterations ----------------------------------------------------------------------
@@ -443,9 +443,7 @@ class Smc {
         u(j, k) = rng.uniform_open();
         z(j, k) = detail::normal_quantile(u(j, k));
       }
-    RowMatrix out(n, static_cast<Eigen::Index>(detail::EvaluateTask::output_width(d_)));
-    pool.map(detail::EvaluateTask(problem_), u, out);
-    n_like_ += static_cast<std::size_t>(n);
+    const RowMatrix out = evaluate(pool, u);
     const Eigen::VectorXd log_l = out.col(d);
     if (log_l.maxCoeff() == minus_infinity)
       throw SamplerError("the log-likelihood is -infinity at all " + std::to_string(n) +
@@ -461,19 +459,16 @@ class Smc {
     log_z_next_ = detail::log_sum_exp(log_w);
     const Eigen::VectorXd p = (log_w.array() - log_z_next_).exp();
     fit_preconditioner(p);
-    // Systematic resampling of the active particles.
     RandomStream rng(seed_, StreamPurpose::temper, batches_, 1);
     const auto a = static_cast<Eigen::Index>(options_.n_active);
     const auto d = static_cast<Eigen::Index>(d_);
+    const std::vector<Eigen::Index> picked = detail::systematic_resample(
+        options_.n_active, p.size(), rng.uniform(), [&](Eigen::Index i) { return p[i]; });
     active_z_.resize(a, d);
     active_theta_.resize(a, d);
     active_log_l_.resize(a);
-    const double offset = rng.uniform();
-    double cumulative = p[0] * static_cast<double>(a);
-    Eigen::Index i = 0;
     for (Eigen::Index j = 0; j < a; ++j) {
-      while (cumulative < static_cast<double>(j) + offset && i + 1 < p.size())
-        cumulative += p[++i] * static_cast<double>(a);
+      const Eigen::Index i = picked[static_cast<std::size_t>(j)];
       active_z_.row(j) =
           Eigen::Map<const Eigen::RowVectorXd>(&z_[static_cast<std::size_t>(i) * d_], d);
       active_theta_.row(j) =
@@ -629,20 +624,14 @@ class Smc {
     from_latent(eta, z, log_j);
     const std::vector<Eigen::Index> rows = inside_support(z, u);
     const RowMatrix out = evaluate(pool, u);
-    Eigen::VectorXd log_l = Eigen::VectorXd::Constant(a, minus_infinity);
-    std::vector<bool> inside(static_cast<std::size_t>(a), false);
-    for (std::size_t k = 0; k < rows.size(); ++k) {
-      log_l[rows[k]] = out(static_cast<Eigen::Index>(k), d);
-      inside[static_cast<std::size_t>(rows[k])] = true;
-    }
-    std::size_t accepted = 0;
-    std::size_t k = 0;
+    std::size_t accepted = 0, k = 0;  // k: the next evaluated row, in proposal order
     for (Eigen::Index j = 0; j < a; ++j) {
-      const double log_u = std::log(rng.uniform_open());
-      if (!inside[static_cast<std::size_t>(j)]) continue;
-      const Eigen::Index row = static_cast<Eigen::Index>(k++);
+      const double log_u = std::log(rng.uniform_open());  // drawn for every proposal
+      if (k == rows.size() || rows[k] != j) continue;     // outside the support
+      const auto row = static_cast<Eigen::Index>(k++);
+      const double log_l = out(row, d);
       const double log_ratio =
-          tempered(beta_next_, log_l[j]) - tempered(beta_next_, active_log_l_[j]) -
+          tempered(beta_next_, log_l) - tempered(beta_next_, active_log_l_[j]) -
           0.5 * (z.row(j).squaredNorm() - active_z_.row(j).squaredNorm()) + log_j[j] -
           active_log_j_[j] - pcn_.log_density(eta.row(j).transpose()) +
           pcn_.log_density(active_eta_.row(j).transpose());
@@ -651,7 +640,7 @@ class Smc {
       active_eta_.row(j) = eta.row(j);
       active_z_.row(j) = z.row(j);
       active_theta_.row(j) = out.row(row).leftCols(d);
-      active_log_l_[j] = log_l[j];
+      active_log_l_[j] = log_l;
       active_log_j_[j] = log_j[j];
     }
     // Towards the target acceptance: a longer step when more are accepted, a shorter when fewer.

@@ -58,17 +58,13 @@ class StudentPcn {
   Eigen::VectorXd propose(const Eigen::VectorXd& x, double rho, RandomStream& rng) const {
     const auto d = static_cast<double>(mean_.size());
     const double s = 0.5 * (nu_ + distance2(x)) / gamma_variate(0.5 * (nu_ + d), rng);
-    Eigen::VectorXd xi(mean_.size());
-    for (Eigen::Index i = 0; i < xi.size(); ++i) xi[i] = rng.normal();
-    return mean_ + std::sqrt(1 - rho * rho) * (x - mean_) + rho * std::sqrt(s) * (lower_ * xi);
+    return mean_ + std::sqrt(1 - rho * rho) * (x - mean_) + rho * std::sqrt(s) * shaped_noise(rng);
   }
 
   /// A draw from the t itself.
   Eigen::VectorXd draw(RandomStream& rng) const {
     const double s = 0.5 * nu_ / gamma_variate(0.5 * nu_, rng);
-    Eigen::VectorXd xi(mean_.size());
-    for (Eigen::Index i = 0; i < xi.size(); ++i) xi[i] = rng.normal();
-    return mean_ + std::sqrt(s) * (lower_ * xi);
+    return mean_ + std::sqrt(s) * shaped_noise(rng);
   }
 
   /// The normalised log density (for importance sampling from the t).
@@ -84,6 +80,13 @@ class StudentPcn {
   double nu() const { return nu_; }
 
  private:
+  // L xi for a standard normal xi: a draw of N(0, scale).
+  Eigen::VectorXd shaped_noise(RandomStream& rng) const {
+    Eigen::VectorXd xi(mean_.size());
+    for (Eigen::Index i = 0; i < xi.size(); ++i) xi[i] = rng.normal();
+    return lower_ * xi;
+  }
+
   Eigen::VectorXd mean_;
   Eigen::MatrixXd lower_;
   double nu_ = 1.0;

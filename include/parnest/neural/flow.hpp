@@ -19,20 +19,11 @@
 
 #include "parnest/detail/flat.hpp"
 #include "parnest/error.hpp"
+#include "parnest/neural/training.hpp"
 #include "parnest/pool/pool.hpp"
 #include "parnest/rng.hpp"
 
 namespace parnest::neural {
-
-/// How a flow is trained.
-struct FlowTraining {
-  std::size_t max_epochs = 200;
-  std::size_t batch_size = 256;
-  /// Stop after this many epochs without a lower validation loss, keeping the best parameters.
-  std::size_t patience = 10;
-  double learning_rate = 1e-3;
-  double validation_fraction = 0.2;
-};
 
 /// An invertible map x -> eta in `dimension` variables made of affine coupling layers. Each
 /// layer keeps one half A of the variables and moves the other half B:
@@ -51,7 +42,7 @@ class CouplingFlow {
   CouplingFlow(std::size_t dimension, std::size_t layers, std::size_t hidden, RandomStream& rng)
       : CouplingFlow(zeros(dimension, layers, hidden)) {
     for (std::size_t l = 0; l < layers_; ++l) {
-      const auto net = conditioner(l, theta_.data());
+      auto net = conditioner(l, theta_.data());
       glorot(net.w1, rng);
       glorot(net.w2, rng);
     }
@@ -79,7 +70,7 @@ class CouplingFlow {
   /// per point); if no row could be held out, the loss over the training rows stands in.
   /// @throws ConfigError on an empty flow, mismatched sizes, negative or non-finite weights, no
   /// positive weight, non-finite x in a weighted row, or out-of-range training options.
-  double train(const RowMatrix& x, const Eigen::VectorXd& weights, const FlowTraining& training,
+  double train(const RowMatrix& x, const Eigen::VectorXd& weights, const Training& training,
                RandomStream& rng) {
     check_training(x, weights, training);
     std::vector<Eigen::Index> kept;
@@ -103,7 +94,8 @@ class CouplingFlow {
     const Eigen::RowVectorXd w_valid =
         n_valid > 0 ? Eigen::RowVectorXd(weights(valid_rows).transpose()) : w_train;
 
-    Adam adam(theta_.size());
+    Adam adam;
+    Eigen::VectorXd m = Eigen::VectorXd::Zero(theta_.size()), v = m;  // Adam's moments
     Eigen::VectorXd gradient(theta_.size());
     std::vector<Eigen::Index> order(train_rows.size());
     std::iota(order.begin(), order.end(), Eigen::Index{0});
@@ -120,7 +112,8 @@ class CouplingFlow {
                 static_cast<std::ptrdiff_t>(std::min(order.size(), start + training.batch_size)));
         const Eigen::RowVectorXd w = w_train(cols) / static_cast<double>(cols.size());
         backprop(x_train(Eigen::all, cols), w, gradient);
-        adam.update(theta_, gradient, training.learning_rate);
+        adam.next_step(training.learning_rate);
+        adam.update(theta_, m, v, gradient);
       }
       const double loss = mean_nll(x_valid, w_valid);
       if (loss < best) {  // false for NaN: a diverged epoch never becomes the best
@@ -228,21 +221,6 @@ class CouplingFlow {
     std::vector<Eigen::ArrayXXd> s;
   };
 
-  // First and second moment estimates of every parameter (Kingma & Ba 2015).
-  struct Adam {
-    explicit Adam(Eigen::Index n) : m(Eigen::VectorXd::Zero(n)), v(Eigen::VectorXd::Zero(n)) {}
-    void update(Eigen::VectorXd& theta, const Eigen::VectorXd& g, double rate) {
-      constexpr double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
-      step += 1;
-      const double c1 = 1 - std::pow(beta1, step), c2 = 1 - std::pow(beta2, step);
-      m = beta1 * m + (1 - beta1) * g;
-      v = beta2 * v + (1 - beta2) * g.cwiseAbs2();
-      theta.array() -= rate * (m.array() / c1) / ((v.array() / c2).sqrt() + epsilon);
-    }
-    Eigen::VectorXd m, v;
-    double step = 0;
-  };
-
   // A flow of the given shape with every parameter zero: the identity.
   static CouplingFlow zeros(std::size_t dimension, std::size_t layers, std::size_t hidden) {
     if (dimension < 2)
@@ -285,16 +263,6 @@ class CouplingFlow {
     return {typename C::Matrix(p, h, a),      typename C::Vector(p1, h),
             typename C::Matrix(p2, h, h),     typename C::Vector(p3, h),
             typename C::Matrix(p4, 2 * b, h), typename C::Vector(p5, 2 * b)};
-  }
-
-  // Softsign x / (1 + |x|), as in mlp.hpp: Eigen 3.4 has no vectorised tanh for doubles, and
-  // softsign needs no exponential; its slope is (1 - |a|)^2 in terms of its output a.
-  template <class M>
-  static Eigen::MatrixXd softsign(const M& z) {
-    return (z.array() / (1.0 + z.array().abs())).matrix();
-  }
-  static Eigen::ArrayXXd softsign_slope(const Eigen::MatrixXd& a) {
-    return (1.0 - a.array().abs()).square();
   }
 
   // c tanh(r / c) written as c (1 - 2 / (exp(2 r / c) + 1)), because Eigen vectorises exp but
@@ -402,8 +370,7 @@ class CouplingFlow {
     log_det = ld.transpose();
   }
 
-  void check_training(const RowMatrix& x, const Eigen::VectorXd& weights,
-                      const FlowTraining& t) const {
+  void check_training(const RowMatrix& x, const Eigen::VectorXd& weights, const Training& t) const {
     const std::string where = "CouplingFlow::train: ";
     if (empty()) throw ConfigError(where + "an empty flow has no parameters to train");
     if (x.cols() != static_cast<Eigen::Index>(dimension_) || weights.size() != x.rows())
@@ -425,15 +392,6 @@ class CouplingFlow {
     if (n != parameter_count())
       throw ConfigError("CouplingFlow: " + std::to_string(n) + " parameters given for " +
                         std::to_string(parameter_count()));
-  }
-
-  static void glorot(Eigen::Map<Eigen::MatrixXd> w, RandomStream& rng) {
-    const double scale = std::sqrt(6.0 / static_cast<double>(w.rows() + w.cols()));
-    for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = scale * (2 * rng.uniform() - 1);
-  }
-
-  static void shuffle(std::vector<Eigen::Index>& v, RandomStream& rng) {
-    for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
   }
 
   std::size_t dimension_ = 0;

@@ -14,19 +14,10 @@
 #include <Eigen/Core>
 
 #include "parnest/detail/flat.hpp"
+#include "parnest/neural/training.hpp"
 #include "parnest/rng.hpp"
 
 namespace parnest::neural {
-
-/// How a network is trained.
-struct Training {
-  std::size_t max_epochs = 100;
-  std::size_t batch_size = 256;
-  /// Stop after this many epochs without a lower validation loss, keeping the best weights.
-  std::size_t patience = 10;
-  double learning_rate = 1e-2;
-  double validation_fraction = 0.2;
-};
 
 /// d inputs -> hidden layers -> 1 output.
 class Mlp {
@@ -43,10 +34,7 @@ class Mlp {
   }
   /// The same shape with weights drawn by Glorot's rule from `rng` (biases zero).
   Mlp(const std::vector<std::size_t>& widths, RandomStream& rng) : Mlp(widths) {
-    for (Eigen::MatrixXd& w : weights_) {
-      const double scale = std::sqrt(6.0 / static_cast<double>(w.rows() + w.cols()));
-      for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = scale * (2 * rng.uniform() - 1);
-    }
+    for (Eigen::MatrixXd& w : weights_) glorot(w, rng);
   }
 
   /// The output for each column of `x` (inputs x points).
@@ -85,7 +73,7 @@ class Mlp {
     const Eigen::RowVectorXd y_valid = y(std::vector(order.begin(), order.begin() + n_valid));
     std::vector<Eigen::Index> train(order.begin() + n_valid, order.end());
 
-    Adam adam(*this);
+    Moments moments(*this);
     double best = std::numeric_limits<double>::infinity();
     Mlp best_net = *this;
     std::size_t since_best = 0;
@@ -94,7 +82,7 @@ class Mlp {
       for (std::size_t start = 0; start < train.size(); start += t.batch_size) {
         const std::vector<Eigen::Index> rows(
             train.begin() + start, train.begin() + std::min(train.size(), start + t.batch_size));
-        gradient_step(x(Eigen::all, rows), y(rows), adam, t.learning_rate);
+        gradient_step(x(Eigen::all, rows), y(rows), moments, t.learning_rate);
       }
       const double loss = n_valid > 0 ? (predict(x_valid) - y_valid).squaredNorm() / n_valid : 0.0;
       if (loss < best) {
@@ -150,9 +138,9 @@ class Mlp {
   }
 
  private:
-  // First and second moment estimates of every parameter (Kingma & Ba 2015).
-  struct Adam {
-    explicit Adam(const Mlp& net) {
+  // First and second moment estimates of every parameter, per layer.
+  struct Moments {
+    explicit Moments(const Mlp& net) {
       for (std::size_t l = 0; l < net.weights_.size(); ++l) {
         mw.push_back(Eigen::MatrixXd::Zero(net.weights_[l].rows(), net.weights_[l].cols()));
         vw.push_back(mw.back());
@@ -162,11 +150,11 @@ class Mlp {
     }
     std::vector<Eigen::MatrixXd> mw, vw;
     std::vector<Eigen::VectorXd> mb, vb;
-    double step = 0;
+    Adam adam;
   };
 
   template <class X, class Y>
-  void gradient_step(const X& x, const Y& y, Adam& adam, double rate) {
+  void gradient_step(const X& x, const Y& y, Moments& moments, double rate) {
     const std::size_t layers = weights_.size();
     std::vector<Eigen::MatrixXd> a(layers + 1);
     a[0] = x;
@@ -176,35 +164,15 @@ class Mlp {
     }
     // d(mean squared error) / d(output), then back through the layers.
     Eigen::MatrixXd delta = 2.0 * (a[layers].row(0) - y) / static_cast<double>(x.cols());
-    constexpr double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
-    adam.step += 1;
-    const double c1 = 1 - std::pow(beta1, adam.step), c2 = 1 - std::pow(beta2, adam.step);
+    moments.adam.next_step(rate);
     for (std::size_t l = layers; l-- > 0;) {
       const Eigen::MatrixXd grad_w = delta * a[l].transpose();
       const Eigen::VectorXd grad_b = delta.rowwise().sum();
       if (l > 0)
-        delta = (weights_[l].transpose() * delta)
-                    .cwiseProduct((1.0 - a[l].array().abs()).square().matrix());
-      adam.mw[l] = beta1 * adam.mw[l] + (1 - beta1) * grad_w;
-      adam.vw[l] = beta2 * adam.vw[l] + (1 - beta2) * grad_w.cwiseAbs2();
-      adam.mb[l] = beta1 * adam.mb[l] + (1 - beta1) * grad_b;
-      adam.vb[l] = beta2 * adam.vb[l] + (1 - beta2) * grad_b.cwiseAbs2();
-      weights_[l].array() -=
-          rate * (adam.mw[l].array() / c1) / ((adam.vw[l].array() / c2).sqrt() + epsilon);
-      biases_[l].array() -=
-          rate * (adam.mb[l].array() / c1) / ((adam.vb[l].array() / c2).sqrt() + epsilon);
+        delta = (weights_[l].transpose() * delta).cwiseProduct(softsign_slope(a[l]).matrix());
+      moments.adam.update(weights_[l], moments.mw[l], moments.vw[l], grad_w);
+      moments.adam.update(biases_[l], moments.mb[l], moments.vb[l], grad_b);
     }
-  }
-
-  // x / (1 + |x|): smooth like tanh at a fraction of its cost (no exponential); its
-  // derivative is (1 - |a|)^2 in terms of the output a.
-  template <class M>
-  static M softsign(const M& z) {
-    return (z.array() / (1.0 + z.array().abs())).matrix();
-  }
-
-  static void shuffle(std::vector<Eigen::Index>& v, RandomStream& rng) {
-    for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
   }
 
   std::vector<Eigen::MatrixXd> weights_;  // out x in, per layer
