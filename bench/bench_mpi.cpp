@@ -5,6 +5,7 @@
 // cost of a batch of free rows (what the pool itself adds per batch).
 //
 //   build/bench/parnest_bench_mpi [rows per batch] [batches]      (default 256 and 4)
+//   build/bench/parnest_bench_mpi sweep     2 ranks, CPU-bound rows of 10 us to 10 ms
 //
 // Without a launcher it starts itself under mpiexec for each rank count (with the settings of
 // cmake/ParnestMpiexec.cmake) and prints the table; under mpiexec it prints one row.
@@ -17,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "burner.hpp"
 #include "median.hpp"
 
 using parnest::bench::median;
@@ -88,7 +90,28 @@ void lead(parnest::MpiPool& pool, int rows, int batches) {
 
 }  // namespace
 
+// `sweep`: at 2 ranks (one per core here), the speedup of a batch of CPU-bound rows by their
+// cost, as bench_pools prints it for threads and processes.
+int sweep(const char* self) {
+  if (parnest::detect_environment().launcher.empty()) {
+    const std::string command =
+        std::string(PARNEST_MPIEXEC) + " -n 2 " + PARNEST_MPIEXEC_PREFLAGS + " " + self + " sweep";
+    return std::system(command.c_str()) == 0 ? 0 : 1;
+  }
+  parnest::MpiPool pool;
+  if (!pool.leads()) {
+    pool.serve(nullptr);
+    return 0;
+  }
+  std::printf("| cost per row | pool | rows | wall s | speedup | of ideal |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- |\n");
+  parnest::bench::cost_sweep(pool, 256, 5);
+  pool.release({});
+  return 0;
+}
+
 int main(int argc, char* argv[]) {
+  if (argc > 1 && std::string(argv[1]) == "sweep") return sweep(argv[0]);
   const int rows = argc > 1 ? std::atoi(argv[1]) : 256;
   const int batches = argc > 2 ? std::atoi(argv[2]) : 4;
   if (rows < 1 || batches < 1) {

@@ -1,6 +1,7 @@
 // Benchmark of the pools: what a batch costs on each (round trip per batch and per point with
-// a free task), and the speedup of a sampler run with a CPU-bound likelihood of about 2 ms on
-// 1 and 2 workers. Prints markdown tables; times are medians.
+// a free task), the speedup of a batch by the cost of a row (10 us to 10 ms), and the speedup
+// of a sampler run with a CPU-bound likelihood of about 2 ms on 1 and 2 workers. Prints
+// markdown tables; times are medians.
 //
 //   build/bench/parnest_bench_pools [repeats]      (default 200 batches per cell)
 #include <parnest/detail/instance_id.hpp>
@@ -15,8 +16,11 @@
 #include <vector>
 
 #include "../tests/support/problems.hpp"
+#include "burner.hpp"
 #include "median.hpp"
 
+using parnest::bench::Burner;
+using parnest::bench::BurnTask;
 using parnest::bench::median;
 
 namespace {
@@ -67,47 +71,10 @@ void overhead_table(int repeats) {
   }
 }
 
-// Work that keeps a core busy for about `seconds`: a fixed count of dependent floating-point
-// operations, calibrated once, so that two processes really need two cores.
-struct Burner {
-  std::size_t steps = 1;
-  static double burn(std::size_t steps, double x) {
-    for (std::size_t i = 0; i < steps; ++i) x = std::sin(x) + 1.0000001 * std::cos(x);
-    return x;
-  }
-  explicit Burner(double seconds) {
-    std::vector<double> per_step;
-    for (int trial = 0; trial < 5; ++trial) {
-      const std::size_t n = 200'000;
-      const auto start = Clock::now();
-      volatile double sink = burn(n, 0.3);
-      (void)sink;
-      per_step.push_back(std::chrono::duration<double>(Clock::now() - start).count() / n);
-    }
-    steps = static_cast<std::size_t>(seconds / median(per_step));
-  }
-};
-
-// One row = one 2 ms likelihood call: the pool's own efficiency, without a sampler's imbalance.
-struct BurnTask final : parnest::Task {
-  explicit BurnTask(std::size_t steps) : steps(steps) {}
-  std::size_t steps;
-  void run(std::span<const double> in, std::span<double> out) const override {
-    out[0] = Burner::burn(steps, in[0]);
-  }
-  parnest::TaskRecipe recipe() const override {
-    return {&rebuild, &anchor_id, anchor_id, {static_cast<double>(steps)}};
-  }
-  static std::unique_ptr<parnest::Task> rebuild(const void*, std::span<const double> context) {
-    return std::make_unique<BurnTask>(static_cast<std::size_t>(context[0]));
-  }
-};
-
 void batch_speedup_table(const Burner& burner) {
   std::printf("\nSpeedup, one batch of 400 independent rows of about 2 ms each (median of 3)\n\n");
   std::printf("| pool | wall s | speedup vs serial | of ideal |\n");
   std::printf("| --- | --- | --- | --- |\n");
-  parnest::RowMatrix in = parnest::RowMatrix::Random(400, 1), out(400, 1);
   double serial = 0;
   for (std::size_t workers : {0, 1, 2}) {
     std::shared_ptr<parnest::Pool> pool;
@@ -115,13 +82,7 @@ void batch_speedup_table(const Burner& burner) {
       pool = std::make_shared<parnest::SerialPool>();
     else
       pool = std::make_shared<parnest::ProcessPool>(workers);
-    std::vector<double> wall;
-    for (int repeat = 0; repeat < 3; ++repeat) {
-      const auto start = Clock::now();
-      pool->map(BurnTask(burner.steps), in, out);
-      wall.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-    }
-    const double m = median(wall);
+    const double m = parnest::bench::map_seconds(*pool, BurnTask(burner.steps), 400, 3);
     if (workers == 0) serial = m;
     const double ideal = static_cast<double>(std::max<std::size_t>(workers, 1));
     std::printf("| %s | %.3f | %.2f | %.0f %% |\n", pool->describe().c_str(), m, serial / m,
@@ -167,10 +128,23 @@ void speedup_table() {
   std::printf("| %s | %zu | %.2f | %.2f | %.0f %% |\n", r.pool.c_str(), r.n_like, r.wall_seconds,
               serial / r.wall_seconds, 100.0 * serial / r.wall_seconds);
 }
+// Where parallelism pays: the speedup of one batch of 256 rows as the cost of a row grows.
+void cost_sweep_table() {
+  std::printf(
+      "\nSpeedup of one batch of independent CPU-bound rows against the same batch serially, "
+      "by the cost of a row (median of 5)\n\n");
+  std::printf("| cost per row | pool | rows | wall s | speedup | of ideal |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- |\n");
+  parnest::ThreadPool threads(2);
+  parnest::ProcessPool processes(2);
+  parnest::bench::cost_sweep(threads, 256, 5);
+  parnest::bench::cost_sweep(processes, 256, 5);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 200;
   overhead_table(repeats);
+  cost_sweep_table();
   speedup_table();
 }

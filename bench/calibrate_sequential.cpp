@@ -4,7 +4,7 @@
 //
 //   build/bench/parnest_calibrate_sequential [seeds=20] [problem|all] [option=value ...]
 //
-// Options override the defaults, to reproduce how each default was chosen (docs/benchmarks.md):
+// Options override the defaults, to reproduce how each default was chosen (docs/sequential.md):
 // n_live, enlarge, slices (numbers); bound = none|single|multi;
 // sample = automatic|uniform|random_walk|slice|random_slice.
 #include <parnest/parnest.hpp>

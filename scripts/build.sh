@@ -9,7 +9,7 @@ case "$mode" in example | test) ;; *) echo "usage: $0 example|test" >&2; exit 2 
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make libeigen3-dev libtbb-dev libboost-mpi-dev libboost-serialization-dev
-          libopenmpi-dev openmpi-bin catch2 python3-numpy python3-matplotlib)
+          libopenmpi-dev openmpi-bin catch2 python3-numpy python3-matplotlib doxygen)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

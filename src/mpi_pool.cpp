@@ -27,6 +27,7 @@
 #include "parnest/detail/launcher_pool.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
+#include "parnest/pool/thread.hpp"
 
 namespace parnest {
 namespace {
@@ -241,31 +242,23 @@ struct MpiPool::Impl {
   /// the lowest failing row in `errors` at `first` + its index.
   void run_rows(const Task& task, const RowMatrix& in, RowMatrix& out, std::size_t first,
                 detail::FirstError& errors) {
-    auto one = [&](std::size_t i) {
-      detail::FirstError local;
-      detail::run_row(task, in, out, i, local);
-      if (local.error()) errors.record(first + i, local.error());
-    };
-    const auto n = static_cast<std::size_t>(in.rows());
     if (arena) {
-      arena->execute([&] {
-        oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<std::size_t>(0, n, 1),
-                                  [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
-                                    for (std::size_t i = r.begin(); i != r.end(); ++i) one(i);
-                                  });
-      });
+      detail::run_rows_on(*arena, options.threads_per_rank, task, in, out, errors, first);
       return;
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      if (group.size() > 1) {
-        std::vector<double> row(1 + in.cols());
-        row[0] = static_cast<double>(out.cols());
-        std::memcpy(row.data() + 1, in.row(static_cast<Eigen::Index>(i)).data(),
-                    sizeof(double) * static_cast<std::size_t>(in.cols()));
-        group_send(GroupMessage::row, row);
-      }
-      GroupScope scope(group.size() > 1 ? MPI_Comm(group) : MPI_COMM_SELF);
-      one(i);
+    if (group.size() == 1) {
+      detail::run_rows_here(task, in, out, errors, first);
+      return;
+    }
+    // A group evaluates one row at a time, all its ranks together.
+    for (std::size_t i = 0; i < static_cast<std::size_t>(in.rows()); ++i) {
+      std::vector<double> row(1 + in.cols());
+      row[0] = static_cast<double>(out.cols());
+      std::memcpy(row.data() + 1, in.row(static_cast<Eigen::Index>(i)).data(),
+                  sizeof(double) * static_cast<std::size_t>(in.cols()));
+      group_send(GroupMessage::row, row);
+      GroupScope scope(group);
+      detail::run_block(task, in, out, i, 1, errors, first);
     }
   }
 
@@ -510,6 +503,10 @@ struct MpiPool::Impl {
     group_send(kind, message);
     for (int w = 1; w < leaders.size(); ++w) send(w, tag, message);
     finish_sends();
+    // The other ranks leave serve() and forget their task: the next run's first batch must
+    // send its context again, even if it is the same (two Batch runs in a row).
+    recipe = TaskRecipe{};
+    std::fill(version_at.begin(), version_at.end(), 0);
   }
 };
 

@@ -253,9 +253,18 @@ struct WorkerStart {
       if (!task || batch_version != version)
         throw PoolError("ProcessPool: rows arrived for context " + std::to_string(batch_version) +
                         " but this worker holds context " + std::to_string(version));
-      for (std::uint64_t i = 0; i < count; ++i, ++row)
-        task->run(std::span<const double>(input.data() + i * in_cols, in_cols),
-                  std::span<double>(output.data() + i * out_cols, out_cols));
+      // Blocks of up to block_rows() rows (a vectorised likelihood takes the whole chunk).
+      const std::uint64_t block = std::max<std::size_t>(1, task->block_rows());
+      for (std::uint64_t i = 0; i < count; i += block) {
+        row = first + i;
+        const std::uint64_t n = std::min(block, count - i);
+        std::span<const double> in_rows(input.data() + i * in_cols, n * in_cols);
+        std::span<double> out_rows(output.data() + i * out_cols, n * out_cols);
+        if (block == 1)
+          task->run(in_rows, out_rows);
+        else
+          task->run_block(in_rows, out_rows, n);
+      }
     } catch (...) {
       if (!send_frame(fd, Frame::failed, {as_bytes(describe_exception(row).bytes())})) break;
       continue;

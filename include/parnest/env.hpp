@@ -17,8 +17,8 @@ struct Environment {
   /// "PMIx", "MVAPICH", "SLURM srun"), or empty when not launched by one.
   std::string launcher;
   /// This process's rank and the number of ranks the launcher started (0 and 1 without one).
-  int rank = 0;
-  int size = 1;
+  int rank = 0;  ///< this process's rank (0 without a launcher)
+  int size = 1;  ///< the number of ranks (1 without a launcher)
   /// The CPUs this process may use: affinity mask, cgroup CPU quota and SLURM_CPUS_PER_TASK,
   /// whichever is smallest. At least 1.
   std::size_t cpus = 1;

@@ -17,6 +17,7 @@ namespace parnest {
 class Error {
  public:
   virtual ~Error() = default;
+  /// The message: what failed, with the values involved.
   virtual const char* what() const noexcept = 0;
 };
 
@@ -39,6 +40,7 @@ class ConfigError : public detail::ErrorOf<std::invalid_argument> {
 /// Carries the parameter values, so that the caller can reproduce the failure.
 class LikelihoodError : public detail::ErrorOf<std::runtime_error> {
  public:
+  /// `theta`: the parameters (or unit-cube point) at which the evaluation failed.
   LikelihoodError(const std::string& message, std::vector<double> theta)
       : ErrorOf(message), theta_(std::move(theta)) {}
   /// The parameter values at which the likelihood failed.
@@ -76,6 +78,7 @@ class CheckpointError : public detail::ErrorOf<std::runtime_error> {
 /// with the same options resumes the run.
 class Interrupted : public detail::ErrorOf<std::runtime_error> {
  public:
+  /// `message` says where the checkpoint is; `signal` is the signal received.
   Interrupted(const std::string& message, int signal) : ErrorOf(message), signal_(signal) {}
   /// The signal that stopped the run (SIGINT or SIGTERM).
   int signal() const noexcept { return signal_; }

@@ -28,8 +28,11 @@ class PoolChoice {
   template <std::derived_from<Pool> P>
   PoolChoice(std::shared_ptr<P> pool) : pool_(std::move(pool)) {}
 
+  /// True if neither a size nor a pool was given.
   bool empty() const noexcept { return !size_ && !pool_; }
+  /// The pool size given, if any.
   const std::optional<int>& size() const noexcept { return size_; }
+  /// The pool object given, if any.
   const std::shared_ptr<Pool>& pool() const noexcept { return pool_; }
 
  private:

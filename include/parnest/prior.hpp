@@ -133,6 +133,7 @@ class Priors {
   const std::vector<std::string>& names() const noexcept { return names_; }
   /// The distribution of parameter i.
   const Distribution& operator[](std::size_t i) const { return dists_.at(i); }
+  /// The number of parameters added.
   std::size_t size() const noexcept { return dists_.size(); }
 
   /// The prior transform: theta[i] = inverse CDF of parameter i at u[i].

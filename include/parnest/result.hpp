@@ -25,6 +25,7 @@ struct Result {
   double information = 0.0;  ///< Kullback-Leibler divergence H of posterior from prior (nats)
   std::size_t n_like = 0;    ///< likelihood evaluations
   double n_eff = 0.0;        ///< Kish effective sample size of the weighted samples
+  /// Iterations: Sequential's rounds of n_replace draws, Batch's and Smc's batches.
   std::size_t n_iterations = 0;
 
   std::vector<std::string> names;   ///< one per column of `samples`
@@ -37,9 +38,9 @@ struct Result {
 
   std::vector<std::string> warnings;  ///< advice about the run (also printed on rank 0)
   std::string sampler;                ///< the backend, such as "sequential"
-  std::string pool;  ///< the pool that evaluated the likelihood, such as "threads(2)"
-  std::uint64_t seed = 0;
-  double wall_seconds = 0.0;
+  std::string pool;           ///< the pool that evaluated the likelihood, such as "threads(2)"
+  std::uint64_t seed = 0;     ///< the seed the run was made from
+  double wall_seconds = 0.0;  ///< wall-clock seconds of the run
   /// The backend's options as (name, value) text, defaults resolved, for output files.
   std::vector<std::pair<std::string, std::string>> options;
 

@@ -32,6 +32,8 @@ enum class StreamPurpose : std::uint32_t {
 /// and independent across identifiers.
 class RandomStream {
  public:
+  /// The stream keyed by (seed, purpose, iteration, slot): the same key always gives the
+  /// same numbers, and different keys give independent streams.
   RandomStream(std::uint64_t seed, StreamPurpose purpose, std::uint64_t iteration,
                std::uint32_t slot) noexcept
       : key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)},

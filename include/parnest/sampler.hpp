@@ -101,6 +101,7 @@ class Sampler {
     return result;
   }
 
+  /// The backend options this sampler was built with.
   const typename B::Options& options() const noexcept { return options_; }
 
  private:

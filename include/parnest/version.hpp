@@ -3,5 +3,6 @@
 /// parnest's version.
 
 namespace parnest {
+/// The library version, as "major.minor.patch".
 inline constexpr const char* version = "0.1.0";
 }  // namespace parnest

@@ -7,6 +7,7 @@
 
 #include <parnest/parnest.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -48,6 +49,22 @@ parnest::Result serial_run(const parnest::Model& model, const parnest::Sequentia
   parnest::Sampler<parnest::Sequential> sampler(model, o);
   return sampler.run(
       {.pool = std::make_shared<parnest::SerialPool>(), .seed = seed, .progress = false});
+}
+
+// Small runs of the batch backends, for the pool variants their tests do not vary.
+const parnest::Batch::Options small_batch{.n_live = 100, .n_batch = 40, .n_eff = 500};
+const parnest::Smc::Options small_smc{.n_effective = 64, .n_active = 32, .n_total = 256};
+
+/// Runs the backend with `pool` (null: 2 threads per rank) and requires the serial result.
+template <class Backend>
+void require_serial_result(const parnest::Model& model, const typename Backend::Options& o,
+                           std::uint64_t seed, std::shared_ptr<parnest::MpiPool> pool = nullptr) {
+  parnest::Sampler<Backend> sampler(model, o);
+  const auto expected = sampler.run(
+      {.pool = std::make_shared<parnest::SerialPool>(), .seed = seed, .progress = false});
+  const auto result = pool ? sampler.run({.pool = pool, .seed = seed, .progress = false})
+                           : sampler.run({.ncores = 2, .seed = seed, .progress = false});
+  require_identical(expected, result);
 }
 
 /// The same text on every rank (rank 0's), to check that all ranks agree.
@@ -122,6 +139,8 @@ TEST_CASE("threads on each rank (ncores under a launcher) give the serial result
   const auto result = sampler.run({.ncores = 2, .seed = 5, .progress = false});
   CHECK_THAT(result.pool, Contains("x 2 threads"));
   require_identical(serial_run(problem.model, small(), 5), result);
+  require_serial_result<parnest::Batch>(problem.model, small_batch, 5);
+  require_serial_result<parnest::Smc>(problem.model, small_smc, 5);
 }
 
 TEST_CASE("only rank 0 writes output files and checkpoints", "[mpi]") {
@@ -301,6 +320,8 @@ TEST_CASE("worker groups run each likelihood call on two ranks together", "[mpi]
   CHECK_THAT(result.pool, Contains("groups of 2"));
   // Serially the "group" is MPI_COMM_SELF: one rank computes every term.
   require_identical(serial_run(model, small(), 9), result);
+  require_serial_result<parnest::Batch>(model, small_batch, 9, pool);
+  require_serial_result<parnest::Smc>(model, small_smc, 9, pool);
 }
 
 TEST_CASE("the batch backend with emulator training gives the serial result on every rank",
@@ -330,4 +351,39 @@ TEST_CASE("the smc backend with its flow gives the serial result on every rank",
   const auto result = sampler.run({.seed = 7, .progress = false});
   CHECK(result.pool == "mpi(" + std::to_string(world_size()) + " ranks)");
   require_identical(expected, result);
+}
+
+TEST_CASE("a vectorised likelihood gets blocks on every rank and gives the serial result",
+          "[mpi]") {
+  // Each rank evaluates the chunks rank 0 sends it with one call per chunk; the one-point
+  // likelihood of the serial run must give the same result to the last bit.
+  const auto problem = parnest::reference::gaussian_shells();
+  const parnest::Batch::Options o{.n_live = 200, .n_batch = 64, .n_eff = 1000};
+  parnest::Sampler<parnest::Batch> serial(problem.model, o);
+  const auto expected =
+      serial.run({.pool = std::make_shared<parnest::SerialPool>(), .seed = 4, .progress = false});
+  parnest::Model model = problem.model;
+  std::size_t largest = 0;
+  model.vectorised_log_likelihood = [&](const parnest::RowMatrix& theta, std::span<double> log_l) {
+    largest = std::max(largest, static_cast<std::size_t>(theta.rows()));
+    for (Eigen::Index i = 0; i < theta.rows(); ++i)
+      log_l[static_cast<std::size_t>(i)] = problem.model.log_likelihood(
+          std::span<const double>(theta.row(i).data(), static_cast<std::size_t>(theta.cols())));
+  };
+  model.log_likelihood = nullptr;
+  parnest::Sampler<parnest::Batch> sampler(model, o);
+  const auto result = sampler.run({.seed = 4, .progress = false});
+  require_identical(expected, result);
+  // Rank 0 evaluates one row at a time between messages; the other ranks take chunks.
+  if (world_rank() != 0) CHECK(largest > 1);
+}
+
+TEST_CASE("one pool serves samplers whose tasks look alike one after the other", "[mpi]") {
+  // The ranks forget their task when a run ends; rank 0 must send it again even though the
+  // second sampler's batches carry the same (empty) context as the first one's.
+  const auto problem = parnest::reference::gaussian(2);
+  auto pool = std::make_shared<parnest::MpiPool>();
+  require_serial_result<parnest::Batch>(problem.model, small_batch, 3, pool);
+  require_serial_result<parnest::Smc>(problem.model, small_smc, 3, pool);
+  require_serial_result<parnest::Batch>(problem.model, small_batch, 4, pool);
 }

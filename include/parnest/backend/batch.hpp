@@ -88,6 +88,7 @@ class Batch {
     std::size_t max_draws = 10'000'000;
   };
 
+  /// The backend's name in Result::sampler and the output files.
   static constexpr const char* name = "batch";
 
   /// @throws ConfigError naming the option, its value and the allowed range.
@@ -113,6 +114,7 @@ class Batch {
     if (o.max_draws == 0) fail("max_draws", "0", "must be at least 1");
   }
 
+  /// A run of the validated model from `seed` (Sampler::run builds it; not for direct use).
   Batch(const detail::Problem& problem, const Options& options, std::uint64_t seed)
       : problem_(problem), options_(options), seed_(seed), d_(problem.dimension()) {
     validate(options, d_);
@@ -220,6 +222,8 @@ class Batch {
     return r;
   }
 
+  /// Writes the whole state of the run to a checkpoint (read back by the constructor that
+  /// takes a FlatReader).
   void save(detail::FlatWriter& out) const {
     out.put_choice(static_cast<std::size_t>(phase_));
     out.put_sized(u_);

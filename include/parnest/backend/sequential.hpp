@@ -200,12 +200,12 @@ class Sequential {
     BoundKind bound = BoundKind::multi;
     /// The constrained move. automatic: uniform sampling from the bound while it needs fewer
     /// likelihood calls per point than 9 d (about what 2 d to 3 d slices cost), then
-    /// random_slice for the rest of the run (docs/benchmarks.md).
+    /// random_slice for the rest of the run (docs/sequential.md).
     Sample sample = Sample::automatic;
     /// Volume factor (>= 1) applied to each ellipsoid on top of its cross-validated size.
     /// 0 picks max(1.25, 1.07^d): a bound built from n_live points misses a small part of the
     /// contour it should hold, more so as d grows; with a fixed 1.25 the reported error was
-    /// 1.46 times too small at 10-D (docs/benchmarks.md).
+    /// 1.46 times too small at 10-D (docs/sequential.md).
     double enlarge = 0.0;
     /// Rebuild the bound after this many times n_live likelihood calls since the last one.
     double update_interval = 1.5;
@@ -215,17 +215,19 @@ class Sequential {
     /// Slice updates per replacement (random_slice), or rounds of d updates (slice).
     /// 0 picks 2 d for random_slice and 3 for slice: fewer leave each new point's radius
     /// correlated with its start point's, which biases log Z upwards in many dimensions
-    /// (+0.44 at 30-D with d + 3 slices; calibrated with 2 d over 20 seeds; docs/benchmarks.md).
+    /// (+0.44 at 30-D with d + 3 slices; calibrated with 2 d over 20 seeds; docs/sequential.md).
     std::size_t slices = 0;
     /// Stop after this many likelihood calls / iterations even if dlogz is not reached
     /// (0: no limit). The result then covers only the prior volume explored so far.
     std::size_t max_calls = 0;
+    /// Stop after this many iterations (0: no limit), like max_calls.
     std::size_t max_iterations = 0;
     /// Proposals allowed for one replacement point (or one slice) before the run fails with a
     /// SamplerError: a likelihood plateau, or a vanishing constrained region.
     std::size_t max_draws = 10'000'000;
   };
 
+  /// The backend's name in Result::sampler and the output files.
   static constexpr const char* name = "sequential";
 
   /// @throws ConfigError naming the option, its value and the allowed range.
@@ -253,6 +255,7 @@ class Sequential {
     if (o.max_draws == 0) fail("max_draws", "0", "must be at least 1");
   }
 
+  /// A run of the validated model from `seed` (Sampler::run builds it; not for direct use).
   Sequential(const detail::Problem& problem, const Options& options, std::uint64_t seed)
       : problem_(problem),
         options_(options),

@@ -76,6 +76,7 @@ class Smc {
     std::size_t max_calls = 0;
   };
 
+  /// The backend's name in Result::sampler and the output files.
   static constexpr const char* name = "smc";
 
   /// @throws ConfigError naming the option, its value and the allowed range.
@@ -99,6 +100,7 @@ class Smc {
     (void)dimension;
   }
 
+  /// A run of the validated model from `seed` (Sampler::run builds it; not for direct use).
   Smc(const detail::Problem& problem, const Options& options, std::uint64_t seed)
       : problem_(problem), options_(options), seed_(seed), d_(problem.dimension()) {
     validate(options, d_);
@@ -205,6 +207,8 @@ class Smc {
     return r;
   }
 
+  /// Writes the whole state of the run to a checkpoint (read back by the constructor that
+  /// takes a FlatReader).
   void save(detail::FlatWriter& out) const {
     out.put_choice(static_cast<std::size_t>(phase_));
     out.put_sized(z_);

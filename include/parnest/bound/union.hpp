@@ -30,7 +30,7 @@ inline constexpr std::size_t bound_kinds = 3;  // values of BoundKind
 
 /// The default volume factor on top of each ellipsoid's cross-validated size: max(1.25, 1.07^d).
 /// A bound built from a few hundred points misses a small part of the contour it should hold,
-/// more so as d grows (docs/benchmarks.md).
+/// more so as d grows (docs/sequential.md).
 inline double default_enlarge(std::size_t d) {
   return std::max(1.25, std::pow(1.07, static_cast<double>(d)));
 }

@@ -3,6 +3,7 @@
 // evaluation turns a bad likelihood value or a user exception into a parnest::LikelihoodError
 // that names the parameter values.
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -38,7 +39,9 @@ class Problem {
     if (model_.names.empty())
       throw ConfigError("model.names is empty: give one name per parameter");
     if (!model_.prior) throw ConfigError("model.prior is not set");
-    if (!model_.log_likelihood) throw ConfigError("model.log_likelihood is not set");
+    if (!model_.log_likelihood && !model_.vectorised_log_likelihood)
+      throw ConfigError(
+          "model.log_likelihood is not set (nor model.vectorised_log_likelihood): give one");
     check_prior_dimension();
   }
   // A copy is a new object to worker processes forked before it existed: it gets a new id.
@@ -69,8 +72,15 @@ class Problem {
     }
   }
 
-  /// The log-likelihood at theta. @throws LikelihoodError if it throws or is NaN or +inf.
+  /// The log-likelihood at theta: model.log_likelihood, or if only the vectorised one is
+  /// given, that with one row. @throws LikelihoodError if it throws or is NaN or +inf.
   double log_likelihood(std::span<const double> theta) const {
+    if (!model_.log_likelihood) {
+      const RowMatrix one = Eigen::Map<const RowMatrix>(theta.data(), 1, std::ssize(theta));
+      double log_l;
+      log_likelihoods(one, std::span<double>(&log_l, 1));
+      return log_l;
+    }
     double log_l;
     try {
       log_l = model_.log_likelihood(theta);
@@ -79,14 +89,55 @@ class Problem {
     } catch (...) {
       fail("the log-likelihood threw a non-standard exception at ", theta);
     }
-    if (std::isnan(log_l) || log_l == INFINITY)
-      fail(
-          "the log-likelihood returned " + std::string(std::isnan(log_l) ? "NaN" : "+inf") + " at ",
-          theta);
+    check("the log-likelihood", log_l, theta);
     return log_l;
   }
 
+  /// True if the model has a vectorised log-likelihood, which then serves every batch of
+  /// independent points.
+  bool vectorised() const noexcept { return static_cast<bool>(model_.vectorised_log_likelihood); }
+  /// The most rows per vectorised call (SIZE_MAX: no limit).
+  std::size_t max_vectorised_rows() const noexcept {
+    return model_.max_vectorised_rows > 0 ? model_.max_vectorised_rows : SIZE_MAX;
+  }
+
+  /// The log-likelihoods of the rows of theta through model.vectorised_log_likelihood.
+  /// @throws LikelihoodError if it throws (naming the first row and the number of rows), or
+  /// leaves a value unset, NaN or +inf (naming that row).
+  void log_likelihoods(const RowMatrix& theta, std::span<double> log_l) const {
+    const double unset = std::bit_cast<double>(unset_bits);
+    std::fill(log_l.begin(), log_l.end(), unset);
+    auto row = [&](Eigen::Index i) {
+      return std::span<const double>(theta.row(i).data(), static_cast<std::size_t>(theta.cols()));
+    };
+    const std::string of_rows =
+        " on a block of " + std::to_string(theta.rows()) + " points, the first at ";
+    try {
+      model_.vectorised_log_likelihood(theta, log_l);
+    } catch (const std::exception& e) {
+      fail("the vectorised log-likelihood threw \"" + std::string(e.what()) + "\"" + of_rows,
+           row(0));
+    } catch (...) {
+      fail("the vectorised log-likelihood threw a non-standard exception" + of_rows, row(0));
+    }
+    for (Eigen::Index i = 0; i < theta.rows(); ++i) {
+      if (std::bit_cast<std::uint64_t>(log_l[static_cast<std::size_t>(i)]) == unset_bits)
+        fail("the vectorised log-likelihood left log_l[" + std::to_string(i) + "] of " +
+                 std::to_string(theta.rows()) + " unset, at ",
+             row(i));
+      check("the vectorised log-likelihood", log_l[static_cast<std::size_t>(i)], row(i));
+    }
+  }
+
  private:
+  // A NaN no arithmetic produces: a value the vectorised likelihood did not write.
+  static constexpr std::uint64_t unset_bits = 0x7ff4'0000'dead'beefULL;
+
+  void check(const char* what, double log_l, std::span<const double> theta) const {
+    if (std::isnan(log_l) || log_l == INFINITY)
+      fail(std::string(what) + " returned " + (std::isnan(log_l) ? "NaN" : "+inf") + " at ", theta);
+  }
+
   [[noreturn]] void fail(const std::string& what, std::span<const double> point) const {
     throw LikelihoodError(what + format_point(model_.names, point),
                           std::vector<double>(point.begin(), point.end()));

@@ -75,6 +75,7 @@ class MpiPool final : public RankPool {
 
   /// This process's rank in the pool's communicator, and the communicator's size.
   int rank() const noexcept;
+  /// The number of ranks in the pool's communicator.
   int ranks() const noexcept;
 
  private:

@@ -3,6 +3,7 @@
 /// The abstract pool: how a batch of tasks is evaluated. Backends hand the core batches; the
 /// pool decides where each row runs (this thread, other threads, other processes or ranks).
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -19,10 +20,9 @@
 
 #include <Eigen/Core>
 
-namespace parnest {
+#include "parnest/model.hpp"
 
-/// A matrix stored row by row, so that each row is one contiguous span of doubles.
-using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+namespace parnest {
 
 class Task;
 
@@ -32,12 +32,13 @@ class Task;
 /// workers share the parent's code and, for objects older than the fork, its addresses, so
 /// only the context travels.
 struct TaskRecipe {
+  /// Builds the task from its anchor and context, in the worker.
   using Rebuild = std::unique_ptr<Task> (*)(const void* anchor, std::span<const double> context);
-  Rebuild rebuild = nullptr;  ///< null: the task cannot leave this process
-  const void* anchor = nullptr;
+  Rebuild rebuild = nullptr;     ///< null: the task cannot leave this process
+  const void* anchor = nullptr;  ///< the object the task is bound to (the validated model)
   /// detail::next_instance_id() of the anchor: a worker forked before it existed lacks it.
   std::uint64_t anchor_id = 0;
-  std::vector<double> context;
+  std::vector<double> context;  ///< the state fixed for the batch, as flat doubles
   /// The name `rebuild` is registered under (register_task_kind), for processes that are not
   /// forks of this one: an MPI rank has its own addresses and finds the function by name,
   /// and uses its own copy of the model (the Problem of the Sampler it runs) as the anchor.
@@ -80,6 +81,19 @@ class Task {
   /// pool then reports the exception of the lowest failing row. Must be safe to call
   /// concurrently when the pool runs rows on several threads.
   virtual void run(std::span<const double> input, std::span<double> output) const = 0;
+  /// Runs `rows` consecutive rows, stored one after another in `input` and `output`. Pools
+  /// call it with blocks of at most block_rows() rows; the default runs run() on each row.
+  /// A task overrides both for work that is cheaper many rows at a time (a vectorised
+  /// likelihood). An exception fails the block: the pool reports it at the block's first row.
+  virtual void run_block(std::span<const double> input, std::span<double> output,
+                         std::size_t rows) const {
+    const std::size_t in_cols = input.size() / rows, out_cols = output.size() / rows;
+    for (std::size_t i = 0; i < rows; ++i)
+      run(input.subspan(i * in_cols, in_cols), output.subspan(i * out_cols, out_cols));
+  }
+  /// The most rows worth passing to run_block at once; 1 (the default): rows are independent
+  /// calls of run(), best spread one at a time.
+  virtual std::size_t block_rows() const { return 1; }
   /// How to rebuild this task in a worker process. The default, an empty recipe, keeps the
   /// task in this process: ProcessPool refuses it.
   virtual TaskRecipe recipe() const { return {}; }
@@ -98,8 +112,9 @@ class Task {
 /// Evaluates batches of tasks. Implement it to bring your own parallelism; parnest provides
 /// SerialPool and ThreadPool (and picks one in Sampler::run).
 ///
-/// Contract: map() runs task.run(input row i, output row i) exactly once for every row i,
-/// in any order and on any worker, and returns when all rows are done. If rows throw, it
+/// Contract: map() runs task.run(input row i, output row i) exactly once for every row i
+/// (or task.run_block on consecutive rows, at most task.block_rows() of them), in any order
+/// and on any worker, and returns when all rows are done. If rows throw, it
 /// throws (after all rows finished) the exception of the lowest-index failing row, so that
 /// the reported error does not depend on the pool.
 class Pool {
@@ -145,15 +160,47 @@ class FirstError {
   std::exception_ptr error_;
 };
 
-/// Runs one row of a batch, recording (not propagating) its exception.
-inline void run_row(const Task& task, const RowMatrix& input, RowMatrix& output, std::size_t row,
-                    FirstError& errors) noexcept {
+/// Runs rows [first, first + count) of a batch as one block (one row if the task takes one at
+/// a time), recording (not propagating) its exception at `report_offset` + first. Returns
+/// false if it failed.
+inline bool run_block(const Task& task, const RowMatrix& input, RowMatrix& output,
+                      std::size_t first, std::size_t count, FirstError& errors,
+                      std::size_t report_offset = 0) noexcept {
+  const auto in_cols = static_cast<std::size_t>(input.cols());
+  const auto out_cols = static_cast<std::size_t>(output.cols());
   try {
-    task.run(std::span<const double>(input.row(row).data(), input.cols()),
-             std::span<double>(output.row(row).data(), output.cols()));
+    const auto row = static_cast<Eigen::Index>(first);
+    std::span<const double> in(input.row(row).data(), count * in_cols);
+    std::span<double> out(output.row(row).data(), count * out_cols);
+    if (count == 1 && task.block_rows() <= 1)
+      task.run(in, out);
+    else
+      task.run_block(in, out, count);
+    return true;
   } catch (...) {
-    errors.record(row, std::current_exception());
+    errors.record(report_offset + first, std::current_exception());
+    return false;
   }
+}
+
+/// Rows per block when `rows` rows are shared by `workers` workers: one row at a time for a
+/// task that gains nothing from blocks, else an equal share each, at most task.block_rows().
+inline std::size_t block_size(const Task& task, std::size_t rows, std::size_t workers) {
+  const std::size_t limit = task.block_rows();
+  if (limit <= 1 || rows == 0) return 1;
+  return std::min(limit, (rows + workers - 1) / workers);
+}
+
+/// Runs every row of a batch on this thread, in blocks, and stops at its first failure (the
+/// rows after it could not be reported: a lower row failed).
+inline void run_rows_here(const Task& task, const RowMatrix& input, RowMatrix& output,
+                          FirstError& errors, std::size_t report_offset = 0) {
+  const auto rows = static_cast<std::size_t>(input.rows());
+  const std::size_t block = block_size(task, rows, 1);
+  for (std::size_t first = 0; first < rows; first += block)
+    if (!run_block(task, input, output, first, std::min(block, rows - first), errors,
+                   report_offset))
+      return;
 }
 
 }  // namespace detail

@@ -78,6 +78,8 @@ class ProcessPool final : public Pool {
 
   /// Ends the workers; the next batch forks fresh ones that see the program as it is then.
   void restart();
+  /// Counts of the pool's work so far (workers started, crashes, rows re-run,
+  /// batches).
   Stats stats() const;
   /// Process ids of the running workers (empty before the first batch).
   std::vector<int> worker_pids() const;

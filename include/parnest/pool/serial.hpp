@@ -6,14 +6,15 @@
 
 namespace parnest {
 
-/// The pool of one worker: the calling thread.
+/// The pool of one worker: the calling thread. A task that takes rows in blocks (a vectorised
+/// likelihood) gets them task.block_rows() at a time.
 class SerialPool final : public Pool {
  public:
   std::size_t size() const noexcept override { return 1; }
   void map(const Task& task, const RowMatrix& input, RowMatrix& output) override {
-    for (Eigen::Index row = 0; row < input.rows(); ++row)
-      task.run(std::span<const double>(input.row(row).data(), input.cols()),
-               std::span<double>(output.row(row).data(), output.cols()));
+    detail::FirstError errors;
+    detail::run_rows_here(task, input, output, errors);
+    errors.rethrow_if_any();
   }
   std::string describe() const override { return "serial"; }
   bool runs_threads_concurrently() const noexcept override { return false; }
