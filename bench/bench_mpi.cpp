@@ -90,23 +90,37 @@ void lead(parnest::MpiPool& pool, int rows, int batches) {
 
 }  // namespace
 
+// Runs this program again under mpiexec (with the settings of cmake/ParnestMpiexec.cmake) with
+// `ranks` ranks and `arguments`. False, after saying which command failed, if it did.
+bool relaunch(const char* self, int ranks, const std::string& arguments) {
+  const std::string command = std::string(PARNEST_MPIEXEC) + " -n " + std::to_string(ranks) + " " +
+                              PARNEST_MPIEXEC_PREFLAGS + " " + self + " " + arguments;
+  if (std::system(command.c_str()) == 0) return true;
+  std::fprintf(stderr, "failed: %s\n", command.c_str());
+  return false;
+}
+
+// Under a launcher: rank 0 runs `lead` on the pool of all ranks, the other ranks serve it.
+template <class Lead>
+void lead_or_serve(Lead lead) {
+  parnest::MpiPool pool;
+  if (pool.leads()) {
+    lead(pool);
+    pool.release({});
+  } else {
+    pool.serve(nullptr);
+  }
+}
+
 // `sweep`: at 2 ranks (one per core here), the speedup of a batch of CPU-bound rows by their
 // cost, as bench_pools prints it for threads and processes.
 int sweep(const char* self) {
-  if (parnest::detect_environment().launcher.empty()) {
-    const std::string command =
-        std::string(PARNEST_MPIEXEC) + " -n 2 " + PARNEST_MPIEXEC_PREFLAGS + " " + self + " sweep";
-    return std::system(command.c_str()) == 0 ? 0 : 1;
-  }
-  parnest::MpiPool pool;
-  if (!pool.leads()) {
-    pool.serve(nullptr);
-    return 0;
-  }
-  std::printf("| cost per row | pool | rows | wall s | speedup | of ideal |\n");
-  std::printf("| --- | --- | --- | --- | --- | --- |\n");
-  parnest::bench::cost_sweep(pool, 256, 5);
-  pool.release({});
+  if (parnest::detect_environment().launcher.empty()) return relaunch(self, 2, "sweep") ? 0 : 1;
+  lead_or_serve([](parnest::MpiPool& pool) {
+    std::printf("| cost per row | pool | rows | wall s | speedup | of ideal |\n");
+    std::printf("| --- | --- | --- | --- | --- | --- |\n");
+    parnest::bench::cost_sweep(pool, 256, 5);
+  });
   return 0;
 }
 
@@ -128,23 +142,10 @@ int main(int argc, char* argv[]) {
         "| ranks | batches x rows | wall s | ideal s | speedup | of ideal | us per free batch |\n"
         "| --- | --- | --- | --- | --- | --- | --- |\n");
     std::fflush(stdout);
-    for (int ranks : {1, 2, 4, 8, 16}) {
-      const std::string command = std::string(PARNEST_MPIEXEC) + " -n " + std::to_string(ranks) +
-                                  " " + PARNEST_MPIEXEC_PREFLAGS + " " + argv[0] + " " +
-                                  std::to_string(rows) + " " + std::to_string(batches);
-      if (std::system(command.c_str()) != 0) {
-        std::fprintf(stderr, "failed: %s\n", command.c_str());
-        return 1;
-      }
-    }
+    for (int ranks : {1, 2, 4, 8, 16})
+      if (!relaunch(argv[0], ranks, std::to_string(rows) + " " + std::to_string(batches))) return 1;
     return 0;
   }
-  parnest::MpiPool pool;
-  if (pool.leads()) {
-    lead(pool, rows, batches);
-    pool.release({});
-  } else {
-    pool.serve(nullptr);
-  }
+  lead_or_serve([&](parnest::MpiPool& pool) { lead(pool, rows, batches); });
   return 0;
 }

@@ -221,7 +221,7 @@ struct WorkerStart {
   std::uint64_t version = 0;
   std::exception_ptr context_error;
   std::vector<char> payload;
-  std::vector<double> output;
+  RowMatrix input, output;
   Frame kind{};
   while (receive_frame(fd, kind, payload)) {
     PayloadReader in(payload);
@@ -244,27 +244,20 @@ struct WorkerStart {
     const auto count = in.get<std::uint64_t>();
     const auto in_cols = in.get<std::uint64_t>();
     const auto out_cols = in.get<std::uint64_t>();
-    std::vector<double> input(count * in_cols);
-    in.get_doubles_into(input.data(), input.size());
-    output.assign(count * out_cols, 0.0);
+    input.resize(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(in_cols));
+    in.get_doubles_into(input.data(), static_cast<std::size_t>(input.size()));
+    output.setZero(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(out_cols));
     std::uint64_t row = first;
     try {
       if (context_error) std::rethrow_exception(context_error);
       if (!task || batch_version != version)
         throw PoolError("ProcessPool: rows arrived for context " + std::to_string(batch_version) +
                         " but this worker holds context " + std::to_string(version));
-      // Blocks of up to block_rows() rows (a vectorised likelihood takes the whole chunk).
-      const std::uint64_t block = std::max<std::size_t>(1, task->block_rows());
-      for (std::uint64_t i = 0; i < count; i += block) {
-        row = first + i;
-        const std::uint64_t n = std::min(block, count - i);
-        std::span<const double> in_rows(input.data() + i * in_cols, n * in_cols);
-        std::span<double> out_rows(output.data() + i * out_cols, n * out_cols);
-        if (block == 1)
-          task->run(in_rows, out_rows);
-        else
-          task->run_block(in_rows, out_rows, n);
-      }
+      // Row by row, or in blocks for a vectorised likelihood, as on this process's own pools.
+      detail::FirstError errors;
+      detail::run_rows_here(*task, input, output, errors, first);
+      row = errors.row();
+      errors.rethrow_if_any();
     } catch (...) {
       if (!send_frame(fd, Frame::failed, {as_bytes(describe_exception(row).bytes())})) break;
       continue;
@@ -273,7 +266,8 @@ struct WorkerStart {
     head.put(first);
     head.put(count);
     if (!send_frame(fd, Frame::done,
-                    {as_bytes(head.bytes()), as_bytes(output.data(), output.size())}))
+                    {as_bytes(head.bytes()),
+                     as_bytes(output.data(), static_cast<std::size_t>(output.size()))}))
       break;
   }
   ::_exit(0);

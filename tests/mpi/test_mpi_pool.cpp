@@ -17,6 +17,7 @@
 
 #include "identical.hpp"
 #include "problems.hpp"
+#include "vectorised.hpp"
 
 using Catch::Matchers::Contains;
 using parnest::testing::require_identical;
@@ -55,16 +56,20 @@ parnest::Result serial_run(const parnest::Model& model, const parnest::Sequentia
 const parnest::Batch::Options small_batch{.n_live = 100, .n_batch = 40, .n_eff = 500};
 const parnest::Smc::Options small_smc{.n_effective = 64, .n_active = 32, .n_total = 256};
 
-/// Runs the backend with `pool` (null: 2 threads per rank) and requires the serial result.
+/// Runs the backend serially, then with `parallel` (by default the launcher's pool, one thread
+/// per rank), from the same seed; requires the same result and returns it.
 template <class Backend>
-void require_serial_result(const parnest::Model& model, const typename Backend::Options& o,
-                           std::uint64_t seed, std::shared_ptr<parnest::MpiPool> pool = nullptr) {
+parnest::Result require_serial_result(const parnest::Model& model,
+                                      const typename Backend::Options& o, std::uint64_t seed,
+                                      parnest::RunOptions parallel = {}) {
   parnest::Sampler<Backend> sampler(model, o);
   const auto expected = sampler.run(
       {.pool = std::make_shared<parnest::SerialPool>(), .seed = seed, .progress = false});
-  const auto result = pool ? sampler.run({.pool = pool, .seed = seed, .progress = false})
-                           : sampler.run({.ncores = 2, .seed = seed, .progress = false});
+  parallel.seed = seed;
+  parallel.progress = false;
+  const auto result = sampler.run(parallel);
   require_identical(expected, result);
+  return result;
 }
 
 /// The same text on every rank (rank 0's), to check that all ranks agree.
@@ -139,8 +144,8 @@ TEST_CASE("threads on each rank (ncores under a launcher) give the serial result
   const auto result = sampler.run({.ncores = 2, .seed = 5, .progress = false});
   CHECK_THAT(result.pool, Contains("x 2 threads"));
   require_identical(serial_run(problem.model, small(), 5), result);
-  require_serial_result<parnest::Batch>(problem.model, small_batch, 5);
-  require_serial_result<parnest::Smc>(problem.model, small_smc, 5);
+  require_serial_result<parnest::Batch>(problem.model, small_batch, 5, {.ncores = 2});
+  require_serial_result<parnest::Smc>(problem.model, small_smc, 5, {.ncores = 2});
 }
 
 TEST_CASE("only rank 0 writes output files and checkpoints", "[mpi]") {
@@ -320,8 +325,8 @@ TEST_CASE("worker groups run each likelihood call on two ranks together", "[mpi]
   CHECK_THAT(result.pool, Contains("groups of 2"));
   // Serially the "group" is MPI_COMM_SELF: one rank computes every term.
   require_identical(serial_run(model, small(), 9), result);
-  require_serial_result<parnest::Batch>(model, small_batch, 9, pool);
-  require_serial_result<parnest::Smc>(model, small_smc, 9, pool);
+  require_serial_result<parnest::Batch>(model, small_batch, 9, {.pool = pool});
+  require_serial_result<parnest::Smc>(model, small_smc, 9, {.pool = pool});
 }
 
 TEST_CASE("the batch backend with emulator training gives the serial result on every rank",
@@ -330,13 +335,8 @@ TEST_CASE("the batch backend with emulator training gives the serial result on e
   // network, the emulator's training, which every rank rebuilds from its recipe.
   const auto problem = parnest::reference::gaussian_shells();
   const parnest::Batch::Options o{.n_live = 100, .n_batch = 40, .n_eff = 1000, .networks = 2};
-  parnest::Sampler<parnest::Batch> serial(problem.model, o);
-  const auto expected =
-      serial.run({.pool = std::make_shared<parnest::SerialPool>(), .seed = 7, .progress = false});
-  parnest::Sampler<parnest::Batch> sampler(problem.model, o);
-  const auto result = sampler.run({.seed = 7, .progress = false});
+  const auto result = require_serial_result<parnest::Batch>(problem.model, o, 7);
   CHECK(result.pool == "mpi(" + std::to_string(world_size()) + " ranks)");
-  require_identical(expected, result);
 }
 
 TEST_CASE("the smc backend with its flow gives the serial result on every rank", "[mpi]") {
@@ -344,13 +344,8 @@ TEST_CASE("the smc backend with its flow gives the serial result on every rank",
   // varies (proposals outside the prior's support are not evaluated).
   const auto problem = parnest::reference::rosenbrock();
   const parnest::Smc::Options o{.n_effective = 128, .n_active = 64, .n_total = 512};
-  parnest::Sampler<parnest::Smc> serial(problem.model, o);
-  const auto expected =
-      serial.run({.pool = std::make_shared<parnest::SerialPool>(), .seed = 7, .progress = false});
-  parnest::Sampler<parnest::Smc> sampler(problem.model, o);
-  const auto result = sampler.run({.seed = 7, .progress = false});
+  const auto result = require_serial_result<parnest::Smc>(problem.model, o, 7);
   CHECK(result.pool == "mpi(" + std::to_string(world_size()) + " ranks)");
-  require_identical(expected, result);
 }
 
 TEST_CASE("a vectorised likelihood gets blocks on every rank and gives the serial result",
@@ -362,15 +357,9 @@ TEST_CASE("a vectorised likelihood gets blocks on every rank and gives the seria
   parnest::Sampler<parnest::Batch> serial(problem.model, o);
   const auto expected =
       serial.run({.pool = std::make_shared<parnest::SerialPool>(), .seed = 4, .progress = false});
-  parnest::Model model = problem.model;
   std::size_t largest = 0;
-  model.vectorised_log_likelihood = [&](const parnest::RowMatrix& theta, std::span<double> log_l) {
-    largest = std::max(largest, static_cast<std::size_t>(theta.rows()));
-    for (Eigen::Index i = 0; i < theta.rows(); ++i)
-      log_l[static_cast<std::size_t>(i)] = problem.model.log_likelihood(
-          std::span<const double>(theta.row(i).data(), static_cast<std::size_t>(theta.cols())));
-  };
-  model.log_likelihood = nullptr;
+  const parnest::Model model = parnest::testing::row_by_row(
+      problem.model, [&](std::size_t rows) { largest = std::max(largest, rows); });
   parnest::Sampler<parnest::Batch> sampler(model, o);
   const auto result = sampler.run({.seed = 4, .progress = false});
   require_identical(expected, result);
@@ -383,7 +372,7 @@ TEST_CASE("one pool serves samplers whose tasks look alike one after the other",
   // second sampler's batches carry the same (empty) context as the first one's.
   const auto problem = parnest::reference::gaussian(2);
   auto pool = std::make_shared<parnest::MpiPool>();
-  require_serial_result<parnest::Batch>(problem.model, small_batch, 3, pool);
-  require_serial_result<parnest::Smc>(problem.model, small_smc, 3, pool);
-  require_serial_result<parnest::Batch>(problem.model, small_batch, 4, pool);
+  require_serial_result<parnest::Batch>(problem.model, small_batch, 3, {.pool = pool});
+  require_serial_result<parnest::Smc>(problem.model, small_smc, 3, {.pool = pool});
+  require_serial_result<parnest::Batch>(problem.model, small_batch, 4, {.pool = pool});
 }

@@ -12,6 +12,7 @@
 #include "identical.hpp"
 #include "pool_independence.hpp"
 #include "problems.hpp"
+#include "vectorised.hpp"
 
 using Catch::Matchers::Contains;
 using parnest::testing::require_identical;
@@ -29,19 +30,9 @@ struct BlockLog {
   }
 };
 
-// The model with its likelihood given only in vectorised form, row by row through the
-// one-point function, so that both give the same numbers to the last bit.
-parnest::Model vectorised(parnest::Model model, BlockLog& log, std::size_t max_rows = 0) {
-  model.vectorised_log_likelihood = [scalar = model.log_likelihood, &log](
-                                        const parnest::RowMatrix& theta, std::span<double> log_l) {
-    log.saw(static_cast<std::size_t>(theta.rows()));
-    for (Eigen::Index i = 0; i < theta.rows(); ++i)
-      log_l[static_cast<std::size_t>(i)] = scalar(
-          std::span<const double>(theta.row(i).data(), static_cast<std::size_t>(theta.cols())));
-  };
-  model.log_likelihood = nullptr;
-  model.max_vectorised_rows = max_rows;
-  return model;
+parnest::Model vectorised(const parnest::Model& model, BlockLog& log, std::size_t max_rows = 0) {
+  return parnest::testing::row_by_row(
+      model, [&log](std::size_t rows) { log.saw(rows); }, max_rows);
 }
 
 template <class Backend>
