@@ -110,15 +110,18 @@ class Problem {
     auto row = [&](Eigen::Index i) {
       return std::span<const double>(theta.row(i).data(), static_cast<std::size_t>(theta.cols()));
     };
-    const std::string of_rows =
-        " on a block of " + std::to_string(theta.rows()) + " points, the first at ";
+    // Built only on failure: this runs once per block.
+    auto threw = [&](const std::string& what) {
+      fail("the vectorised log-likelihood threw " + what + " on a block of " +
+               std::to_string(theta.rows()) + " points, the first at ",
+           row(0));
+    };
     try {
       model_.vectorised_log_likelihood(theta, log_l);
     } catch (const std::exception& e) {
-      fail("the vectorised log-likelihood threw \"" + std::string(e.what()) + "\"" + of_rows,
-           row(0));
+      threw("\"" + std::string(e.what()) + "\"");
     } catch (...) {
-      fail("the vectorised log-likelihood threw a non-standard exception" + of_rows, row(0));
+      threw("a non-standard exception");
     }
     for (Eigen::Index i = 0; i < theta.rows(); ++i) {
       if (std::bit_cast<std::uint64_t>(log_l[static_cast<std::size_t>(i)]) == unset_bits)
