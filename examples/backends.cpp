@@ -7,6 +7,8 @@
 // docs/sequential.md, docs/batch.md and docs/smc.md quote the three runs below.
 #include <parnest/parnest.hpp>
 
+#include <Eigen/LU>
+
 #include <cmath>
 #include <cstdio>
 

@@ -1,23 +1,2 @@
-// A build without MPI: a launch with several ranks is refused on every rank, since each rank
-// would otherwise run the whole sampling on its own and write the same files.
-#include <string>
-
-#include "parnest/detail/launcher_pool.hpp"
-#include "parnest/error.hpp"
-
-namespace parnest::detail {
-
-bool built_with_mpi() noexcept {
-  return false;
-}
-
-std::shared_ptr<Pool> launcher_pool(const Environment& env, std::size_t,
-                                    const std::shared_ptr<Pool>&) {
-  throw ConfigError("this process is rank " + std::to_string(env.rank) + " of " +
-                    std::to_string(env.size) + " started by " + env.launcher +
-                    ", but this parnest was built without MPI: install libopenmpi-dev "
-                    "openmpi-bin libboost-mpi-dev and rebuild parnest with -DPARNEST_WITH_MPI=ON, "
-                    "or run the program without an MPI launcher (it then uses threads)");
-}
-
-}  // namespace parnest::detail
+// The launcher pool of a build without MPI, compiled once into libparnest.
+#include "parnest/impl/no_mpi.ipp"

@@ -51,3 +51,7 @@ std::optional<std::size_t> cpus_from_cgroup_cpu_max(std::string_view line);
 }  // namespace detail
 
 }  // namespace parnest
+
+#ifdef PARNEST_HEADER_ONLY
+#include "parnest/impl/environment.ipp"
+#endif

@@ -61,10 +61,7 @@ class Sampler {
  public:
   /// @throws ConfigError if the model is incomplete, its prior writes a number of values
   /// other than names.size(), or an option is out of range.
-  explicit Sampler(Model model, typename B::Options options = {})
-      : problem_(std::move(model)), options_(options) {
-    B::validate(options_, problem_.dimension());
-  }
+  explicit Sampler(Model model, typename B::Options options = {});
 
   /// Runs to completion (or resumes from RunOptions::checkpoint and then completes). Can be
   /// called several times (with different seeds, say).
@@ -76,129 +73,155 @@ class Sampler {
   /// Under an MPI launcher (or with an MpiPool), every rank calls run(): rank 0 runs the
   /// algorithm and the others evaluate its batches; all of them return the same Result, or
   /// throw the same exception.
-  Result run(const RunOptions& run_options = {}) {
-    const auto start = std::chrono::steady_clock::now();
-    check(run_options);
-    const std::shared_ptr<Pool> pool =
-        detail::select_pool(run_options, problem_.model(), detect_environment(), chosen_pool_);
-    if (run_options.pool.empty()) chosen_pool_ = pool;
-    auto* ranks = dynamic_cast<RankPool*>(pool.get());
-    if (!ranks) return lead(*pool, run_options, start);
-    ranks->begin();
-    if (!ranks->leads()) {
-      // Rank 0 decides what a signal does; here it must not end the process.
-      detail::InterruptGuard interrupts(run_options.handle_signals);
-      return detail::unflatten(ranks->serve(&problem_));
-    }
-    Result result;
-    try {
-      result = lead(*pool, run_options, start);
-    } catch (...) {
-      ranks->abandon(std::current_exception());
-      throw;
-    }
-    ranks->release(detail::flatten(result));
-    return result;
-  }
+  Result run(const RunOptions& run_options = {});
 
   /// The backend options this sampler was built with.
   const typename B::Options& options() const noexcept { return options_; }
 
  private:
   Result lead(Pool& pool, const RunOptions& run_options,
-              std::chrono::steady_clock::time_point start) {
-    B backend(problem_, options_, run_options.seed);
-    const detail::RunIdentity identity{B::name, problem_.model().names,
-                                       B::describe(options_, problem_.dimension()),
-                                       run_options.seed};
-    if (!run_options.checkpoint.empty() && run_options.resume)
-      resume(backend, run_options, identity);
-    detail::InterruptGuard interrupts(run_options.handle_signals);
-    detail::ProgressReporter progress(run_options.progress, run_options.progress_every,
-                                      run_options.on_progress, backend.progress().n_like);
-    auto last_checkpoint = std::chrono::steady_clock::now();
-    while (backend.step(pool)) {
-      if (const int signal = interrupts.caught()) stop(backend, run_options, identity, signal);
-      if (!run_options.checkpoint.empty() &&
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint)
-                  .count() >= run_options.checkpoint_every) {
-        save(backend, run_options.checkpoint, identity);
-        last_checkpoint = std::chrono::steady_clock::now();
-      }
-      if (progress.due()) progress.update(with_name(backend.progress()));
-    }
-    if (!run_options.checkpoint.empty()) save(backend, run_options.checkpoint, identity);
-    progress.finish(with_name(backend.progress()));
-    Result result = backend.result();
-    result.options = identity.options;
-    for (auto& warning : pool.take_warnings()) result.warnings.push_back(warning);
-    result.names = problem_.model().names;
-    result.sampler = B::name;
-    result.pool = pool.describe();
-    if (is_root())
-      for (const auto& warning : result.warnings)
-        std::fprintf(stderr, "parnest: warning: %s\n", warning.c_str());
-    result.seed = run_options.seed;
-    result.wall_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return result;
-  }
-
-  static void check(const RunOptions& o) {
-    auto non_negative = [](const char* name, double value) {
-      if (!(value >= 0.0) || std::isinf(value))
-        throw ConfigError(std::string(name) + " must be a finite number >= 0 (seconds), got " +
-                          std::to_string(value));
-    };
-    non_negative("checkpoint_every", o.checkpoint_every);
-    non_negative("progress_every", o.progress_every);
-  }
-
-  static Progress with_name(Progress p) {
-    p.sampler = B::name;
-    return p;
-  }
-
-  static void save(const B& backend, const std::string& path, const detail::RunIdentity& id) {
-    std::vector<double> state;
-    detail::FlatWriter out(state);
-    backend.save(out);
-    detail::write_checkpoint(path, id, state);
-  }
-
-  void resume(B& backend, const RunOptions& o, const detail::RunIdentity& id) const {
-    const auto state = detail::read_checkpoint(o.checkpoint, id);
-    if (!state) return;
-    try {
-      detail::FlatReader in(*state, "the checkpoint's sampler state");
-      backend.load(in);
-      in.expect_end();
-    } catch (const IoError& e) {
-      throw CheckpointError("checkpoint " + o.checkpoint + " has a checksum that matches but " +
-                            "a state this parnest cannot read: " + e.what());
-    }
-  }
-
+              std::chrono::steady_clock::time_point start);
+  static void check(const RunOptions& o);
+  static Progress with_name(Progress p);
+  static void save(const B& backend, const std::string& path, const detail::RunIdentity& id);
+  void resume(B& backend, const RunOptions& o, const detail::RunIdentity& id) const;
   [[noreturn]] static void stop(const B& backend, const RunOptions& o,
-                                const detail::RunIdentity& id, int signal) {
-    const Progress p = backend.progress();
-    std::string message = "interrupted by signal " + std::to_string(signal) + " (" +
-                          (signal == SIGINT ? "SIGINT" : "SIGTERM") + ") after iteration " +
-                          std::to_string(p.iteration) + " and " + std::to_string(p.n_like) +
-                          " likelihood calls";
-    if (o.checkpoint.empty()) {
-      message += "; no checkpoint was asked for (RunOptions::checkpoint), so the run is lost";
-    } else {
-      save(backend, o.checkpoint, id);
-      message +=
-          "; checkpoint written to " + o.checkpoint + ": run again with the same options to resume";
-    }
-    throw Interrupted(message, signal);
-  }
+                                const detail::RunIdentity& id, int signal);
 
   detail::Problem problem_;
   typename B::Options options_;
   std::shared_ptr<Pool> chosen_pool_;  // the pool run() chose last; its workers are reused
 };
+
+// The members are defined out of the class, so that they are not inline: with the
+// `extern template` of each backend's header, a user's program then instantiates none of them
+// (libparnest has them, src/<backend>.cpp).
+
+template <Backend B>
+Sampler<B>::Sampler(Model model, typename B::Options options)
+    : problem_(std::move(model)), options_(options) {
+  B::validate(options_, problem_.dimension());
+}
+
+template <Backend B>
+Result Sampler<B>::run(const RunOptions& run_options) {
+  const auto start = std::chrono::steady_clock::now();
+  check(run_options);
+  const std::shared_ptr<Pool> pool =
+      detail::select_pool(run_options, problem_.model(), detect_environment(), chosen_pool_);
+  if (run_options.pool.empty()) chosen_pool_ = pool;
+  auto* ranks = dynamic_cast<RankPool*>(pool.get());
+  if (!ranks) return lead(*pool, run_options, start);
+  ranks->begin();
+  if (!ranks->leads()) {
+    // Rank 0 decides what a signal does; here it must not end the process.
+    detail::InterruptGuard interrupts(run_options.handle_signals);
+    return detail::unflatten(ranks->serve(&problem_));
+  }
+  Result result;
+  try {
+    result = lead(*pool, run_options, start);
+  } catch (...) {
+    ranks->abandon(std::current_exception());
+    throw;
+  }
+  ranks->release(detail::flatten(result));
+  return result;
+}
+
+template <Backend B>
+Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options,
+                        std::chrono::steady_clock::time_point start) {
+  B backend(problem_, options_, run_options.seed);
+  const detail::RunIdentity identity{B::name, problem_.model().names,
+                                     B::describe(options_, problem_.dimension()), run_options.seed};
+  if (!run_options.checkpoint.empty() && run_options.resume) resume(backend, run_options, identity);
+  detail::InterruptGuard interrupts(run_options.handle_signals);
+  detail::ProgressReporter progress(run_options.progress, run_options.progress_every,
+                                    run_options.on_progress, backend.progress().n_like);
+  auto last_checkpoint = std::chrono::steady_clock::now();
+  while (backend.step(pool)) {
+    if (const int signal = interrupts.caught()) stop(backend, run_options, identity, signal);
+    if (!run_options.checkpoint.empty() &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
+            run_options.checkpoint_every) {
+      save(backend, run_options.checkpoint, identity);
+      last_checkpoint = std::chrono::steady_clock::now();
+    }
+    if (progress.due()) progress.update(with_name(backend.progress()));
+  }
+  if (!run_options.checkpoint.empty()) save(backend, run_options.checkpoint, identity);
+  progress.finish(with_name(backend.progress()));
+  Result result = backend.result();
+  result.options = identity.options;
+  for (auto& warning : pool.take_warnings()) result.warnings.push_back(warning);
+  result.names = problem_.model().names;
+  result.sampler = B::name;
+  result.pool = pool.describe();
+  if (is_root())
+    for (const auto& warning : result.warnings)
+      std::fprintf(stderr, "parnest: warning: %s\n", warning.c_str());
+  result.seed = run_options.seed;
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+template <Backend B>
+void Sampler<B>::check(const RunOptions& o) {
+  auto non_negative = [](const char* name, double value) {
+    if (!(value >= 0.0) || std::isinf(value))
+      throw ConfigError(std::string(name) + " must be a finite number >= 0 (seconds), got " +
+                        std::to_string(value));
+  };
+  non_negative("checkpoint_every", o.checkpoint_every);
+  non_negative("progress_every", o.progress_every);
+}
+
+template <Backend B>
+Progress Sampler<B>::with_name(Progress p) {
+  p.sampler = B::name;
+  return p;
+}
+
+template <Backend B>
+void Sampler<B>::save(const B& backend, const std::string& path, const detail::RunIdentity& id) {
+  std::vector<double> state;
+  detail::FlatWriter out(state);
+  backend.save(out);
+  detail::write_checkpoint(path, id, state);
+}
+
+template <Backend B>
+void Sampler<B>::resume(B& backend, const RunOptions& o, const detail::RunIdentity& id) const {
+  const auto state = detail::read_checkpoint(o.checkpoint, id);
+  if (!state) return;
+  try {
+    detail::FlatReader in(*state, "the checkpoint's sampler state");
+    backend.load(in);
+    in.expect_end();
+  } catch (const IoError& e) {
+    throw CheckpointError("checkpoint " + o.checkpoint + " has a checksum that matches but " +
+                          "a state this parnest cannot read: " + e.what());
+  }
+}
+
+template <Backend B>
+void Sampler<B>::stop(const B& backend, const RunOptions& o, const detail::RunIdentity& id,
+                      int signal) {
+  const Progress p = backend.progress();
+  std::string message = "interrupted by signal " + std::to_string(signal) + " (" +
+                        (signal == SIGINT ? "SIGINT" : "SIGTERM") + ") after iteration " +
+                        std::to_string(p.iteration) + " and " + std::to_string(p.n_like) +
+                        " likelihood calls";
+  if (o.checkpoint.empty()) {
+    message += "; no checkpoint was asked for (RunOptions::checkpoint), so the run is lost";
+  } else {
+    save(backend, o.checkpoint, id);
+    message +=
+        "; checkpoint written to " + o.checkpoint + ": run again with the same options to resume";
+  }
+  throw Interrupted(message, signal);
+}
 
 }  // namespace parnest

@@ -3,6 +3,8 @@
 // bounds' volume estimates).
 #include <catch2/catch.hpp>
 
+#include <parnest/bound/shell_bound.hpp>
+#include <parnest/neural/emulator.hpp>
 #include <parnest/parnest.hpp>
 
 #include <cmath>

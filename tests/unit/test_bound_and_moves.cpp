@@ -3,6 +3,10 @@
 // contour unchanged (otherwise nested sampling's volume bookkeeping is wrong).
 #include <catch2/catch.hpp>
 
+#include <parnest/bound/union.hpp>
+#include <parnest/moves/random_walk.hpp>
+#include <parnest/moves/slice.hpp>
+#include <parnest/moves/uniform.hpp>
 #include <parnest/parnest.hpp>
 
 #include <cmath>

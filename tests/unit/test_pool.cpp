@@ -2,9 +2,13 @@
 // first), and run options pick the pool as documented.
 #include <catch2/catch.hpp>
 
+#include <parnest/detail/launcher_pool.hpp>
 #include <parnest/detail/select_pool.hpp>
+#include <parnest/error.hpp>
 #include <parnest/pool/serial.hpp>
 #include <parnest/pool/thread.hpp>
+
+#include <oneapi/tbb/info.h>
 
 #include <atomic>
 #include <chrono>

@@ -5,6 +5,7 @@
 #include <parnest/detail/instance_id.hpp>
 #include <parnest/parnest.hpp>
 
+#include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_reduce.h>
 

@@ -3,6 +3,7 @@
 // move, the evidence refined by importance sampling).
 #include <catch2/catch.hpp>
 
+#include <parnest/moves/pcn.hpp>
 #include <parnest/parnest.hpp>
 
 #include <cmath>

@@ -12,21 +12,14 @@
 #include <Eigen/Eigenvalues>
 
 #include "parnest/bound/ellipsoid.hpp"
+#include "parnest/bound/kind.hpp"
 #include "parnest/detail/geometry.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/rng.hpp"
 
 namespace parnest {
 
-/// The shape of the bound around the live points.
-enum class BoundKind {
-  none,    ///< the unit cube
-  single,  ///< one ellipsoid
-  multi    ///< a union of ellipsoids, split where clusters appear
-};
-
 namespace detail {
-inline constexpr std::size_t bound_kinds = 3;  // values of BoundKind
 
 /// The default volume factor on top of each ellipsoid's cross-validated size: max(1.25, 1.07^d).
 /// A bound built from a few hundred points misses a small part of the contour it should hold,
@@ -35,12 +28,6 @@ inline double default_enlarge(std::size_t d) {
   return std::max(1.25, std::pow(1.07, static_cast<double>(d)));
 }
 }  // namespace detail
-
-/// The value's name as in options and output files ("multi").
-inline const char* name(BoundKind kind) {
-  constexpr const char* names[detail::bound_kinds] = {"none", "single", "multi"};
-  return names[static_cast<std::size_t>(kind)];
-}
 
 /// A union of ellipsoids; empty means the whole unit cube.
 class Bound {

@@ -21,3 +21,7 @@ class InterruptGuard {
 };
 
 }  // namespace parnest::detail
+
+#ifdef PARNEST_HEADER_ONLY
+#include "parnest/impl/signals.ipp"
+#endif

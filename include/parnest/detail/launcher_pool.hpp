@@ -1,6 +1,6 @@
 #pragma once
 // The pool of a run started by an MPI launcher with several ranks. Declared without MPI types:
-// src/mpi_pool.cpp defines it in a build with MPI, src/no_mpi.cpp (an error) in one without.
+// impl/mpi_pool.ipp defines it in a build with MPI, impl/no_mpi.ipp (an error) in one without.
 
 #include <cstddef>
 #include <memory>
@@ -21,3 +21,11 @@ std::shared_ptr<Pool> launcher_pool(const Environment& env, std::size_t threads_
                                     const std::shared_ptr<Pool>& previous);
 
 }  // namespace parnest::detail
+
+#ifdef PARNEST_HEADER_ONLY
+#ifdef PARNEST_HAVE_MPI
+#include "parnest/impl/mpi_pool.ipp"
+#else
+#include "parnest/impl/no_mpi.ipp"
+#endif
+#endif

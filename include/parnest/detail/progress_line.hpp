@@ -40,3 +40,7 @@ class ProgressReporter {
 std::string format_progress(const Progress& p);
 
 }  // namespace parnest::detail
+
+#ifdef PARNEST_HEADER_ONLY
+#include "parnest/impl/progress_line.ipp"
+#endif

@@ -33,3 +33,7 @@ std::optional<std::vector<double>> read_checkpoint(const std::string& path,
                                                    const RunIdentity& expected);
 
 }  // namespace parnest::detail
+
+#ifdef PARNEST_HEADER_ONLY
+#include "parnest/impl/checkpoint.ipp"
+#endif

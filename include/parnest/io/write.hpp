@@ -26,3 +26,7 @@ namespace parnest {
 void write(const Result& result, const std::string& root);
 
 }  // namespace parnest
+
+#ifdef PARNEST_HEADER_ONLY
+#include "parnest/impl/write.ipp"
+#endif

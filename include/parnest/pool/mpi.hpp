@@ -89,3 +89,7 @@ class MpiPool final : public RankPool {
 MPI_Comm group_communicator() noexcept;
 
 }  // namespace parnest
+
+#ifdef PARNEST_HEADER_ONLY
+#include "parnest/impl/mpi_pool.ipp"
+#endif

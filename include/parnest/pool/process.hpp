@@ -90,3 +90,7 @@ class ProcessPool final : public Pool {
 };
 
 }  // namespace parnest
+
+#ifdef PARNEST_HEADER_ONLY
+#include "parnest/impl/process_pool.ipp"
+#endif

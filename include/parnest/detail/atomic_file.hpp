@@ -14,3 +14,7 @@ void write_atomically(const std::filesystem::path& path, std::string_view text,
                       bool keep_previous = false);
 
 }  // namespace parnest::detail
+
+#ifdef PARNEST_HEADER_ONLY
+#include "parnest/impl/atomic_file.ipp"
+#endif

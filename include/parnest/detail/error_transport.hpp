@@ -41,3 +41,7 @@ void put(FlatWriter& out, const CarriedError& error);
 CarriedError get_error(FlatReader& in);
 
 }  // namespace parnest::detail
+
+#ifdef PARNEST_HEADER_ONLY
+#include "parnest/impl/error_transport.ipp"
+#endif

@@ -1,0 +1,26 @@
+#pragma once
+/// @file bound/kind.hpp
+/// The shape of the bound around the live points, an option of Sequential and Batch.
+
+#include <cstddef>
+
+namespace parnest {
+
+/// The shape of the bound around the live points.
+enum class BoundKind {
+  none,    ///< the unit cube
+  single,  ///< one ellipsoid
+  multi    ///< a union of ellipsoids, split where clusters appear
+};
+
+namespace detail {
+inline constexpr std::size_t bound_kinds = 3;  // values of BoundKind
+}  // namespace detail
+
+/// The value's name as in options and output files ("multi").
+inline const char* name(BoundKind kind) {
+  constexpr const char* names[detail::bound_kinds] = {"none", "single", "multi"};
+  return names[static_cast<std::size_t>(kind)];
+}
+
+}  // namespace parnest

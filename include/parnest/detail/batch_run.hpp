@@ -1,0 +1,588 @@
+#pragma once
+// The state and steps of one Batch run (parnest::Batch forwards to it; see
+// backend/batch.hpp for the options). Compiled into libparnest by src/batch.cpp, or
+// into the user's program in header-only mode.
+//
+// Importance nested sampling in batches (nautilus, Lange 2023): a sequence of ever smaller
+// bounds around the likelihood's peak, each a union of ellipsoids optionally sharpened by a
+// neural emulator of the likelihood. Every iteration draws a whole batch of points from one
+// bound, evaluated at once through the pool, and every point counts: the evidence is an
+// importance-sampling estimate over the mixture of all bounds sampled.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "parnest/backend/batch.hpp"
+#include "parnest/bound/shell_bound.hpp"
+#include "parnest/bound/union.hpp"
+#include "parnest/detail/evaluate_task.hpp"
+#include "parnest/detail/flat.hpp"
+#include "parnest/detail/log_sum.hpp"
+#include "parnest/detail/problem.hpp"
+#include "parnest/detail/spread.hpp"
+#include "parnest/detail/text.hpp"
+#include "parnest/error.hpp"
+#include "parnest/neural/emulator.hpp"
+#include "parnest/pool/pool.hpp"
+#include "parnest/progress.hpp"
+#include "parnest/result.hpp"
+#include "parnest/rng.hpp"
+
+namespace parnest::detail {
+
+class BatchRun {
+ public:
+  using Options = Batch::Options;
+
+  /// @throws ConfigError naming the option, its value and the allowed range.
+  static void validate(const Options& o, std::size_t dimension) {
+    auto fail = [](const std::string& option, const std::string& value, const std::string& rule) {
+      detail::invalid_option("Batch", option, value, rule);
+    };
+    if (o.n_live < 2 * dimension + 2)
+      fail("n_live", std::to_string(o.n_live),
+           "need at least 2 d + 2 = " + std::to_string(2 * dimension + 2) + " for " +
+               std::to_string(dimension) + " parameters");
+    if (o.n_batch == 0) fail("n_batch", "0", "must be at least 1");
+    if (!(o.f_live > 0.0 && o.f_live < 1.0))
+      fail("f_live", std::to_string(o.f_live), "must lie strictly between 0 and 1");
+    if (!(o.n_eff > 0.0 && std::isfinite(o.n_eff)))
+      fail("n_eff", std::to_string(o.n_eff), "must be a finite number > 0");
+    if (o.enlarge != 0.0 && !(o.enlarge >= 1.0 && std::isfinite(o.enlarge)))
+      fail("enlarge", std::to_string(o.enlarge),
+           "must be a finite number >= 1 (0 picks a default)");
+    if (o.networks > 64) fail("networks", std::to_string(o.networks), "must be at most 64");
+    if (o.volume_draws < 100)
+      fail("volume_draws", std::to_string(o.volume_draws), "must be at least 100");
+    if (o.max_draws == 0) fail("max_draws", "0", "must be at least 1");
+  }
+
+  // A run of the validated model from `seed`.
+  BatchRun(const Problem& problem, const Options& options, std::uint64_t seed)
+      : problem_(problem), options_(options), seed_(seed), d_(problem.dimension()) {
+    validate(options, d_);
+  }
+
+  /// The options with their defaults resolved for this dimension, as (name, value) text.
+  static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
+                                                                   std::size_t dimension) {
+    return {{"n_live", detail::text(o.n_live)},
+            {"n_batch", detail::text(o.n_batch)},
+            {"f_live", detail::text(o.f_live)},
+            {"n_eff", detail::text(o.n_eff)},
+            {"n_update", detail::text(resolved_update(o))},
+            {"n_like_new_bound", detail::text(resolved_like_new_bound(o))},
+            {"bound", parnest::name(o.bound)},
+            {"enlarge", detail::text(resolved_enlarge(o, dimension))},
+            {"networks", detail::text(o.networks)},
+            {"volume_draws", detail::text(o.volume_draws)},
+            {"discard_exploration", o.discard_exploration ? "true" : "false"},
+            {"max_calls", detail::text(o.max_calls)},
+            {"max_draws", detail::text(o.max_draws)}};
+  }
+
+  /// Runs one iteration (one batch) through `pool`. Returns false once the run has finished.
+  bool step(Pool& pool) {
+    if (phase_ == Phase::done) return false;
+    if (bounds_.empty()) {
+      append_bound(ShellBound{});
+      // The cube's first fill: n_live points to build the first bound from, plus n_update.
+      start_fill(-std::numeric_limits<double>::infinity(),
+                 resolved_update(options_) + options_.n_live, max_size);
+    }
+    if (phase_ == Phase::exploring) {
+      draw_batch(pool, current_);
+      if (fill_done()) {
+        if (live_fraction() > options_.f_live)
+          add_bound(pool);
+        else
+          start_sampling();
+      }
+    } else {
+      const std::size_t k = pending_.empty() ? most_useful_bound() : pending_.back();
+      if (!pending_.empty()) pending_.pop_back();
+      draw_batch(pool, k);
+    }
+    ++iteration_;
+    if (phase_ == Phase::sampling && pending_.empty() && effective_size() >= options_.n_eff)
+      phase_ = Phase::done;
+    if (options_.max_calls > 0 && n_like_ >= options_.max_calls && phase_ != Phase::done) {
+      warnings_.push_back(
+          "stopped at max_calls = " + std::to_string(options_.max_calls) + " likelihood calls " +
+          (phase_ == Phase::exploring
+               ? "during the exploration: log Z may miss the peak"
+               : "with an effective sample size of " + detail::text(std::floor(effective_size())) +
+                     " of the " + detail::text(options_.n_eff) + " asked for"));
+      phase_ = Phase::done;
+    }
+    return true;
+  }
+
+  /// Where the run stands: during the exploration, the live evidence fraction against f_live;
+  /// then the effective sample size still to go.
+  Progress progress() const {
+    Progress p;
+    p.iteration = iteration_;
+    p.n_like = n_like_;
+    p.log_z = log_z();
+    if (phase_ == Phase::exploring) {
+      p.remaining = bounds_.empty() ? 1.0 : live_fraction_;
+      p.target = options_.f_live;
+      p.remaining_name = "f_live";
+    } else {
+      p.remaining = std::max(0.0, options_.n_eff - effective_size());
+      p.target = 0.0;
+      p.remaining_name = "n_eff to go";
+    }
+    p.efficiency = n_like_ > 0 ? effective_size() / static_cast<double>(n_like_) : 0.0;
+    return p;
+  }
+
+  /// The evidence and weighted points; call once step() has returned false.
+  Result result() const {
+    Result r;
+    const std::size_t n = log_l_.size() - counted_from_;
+    const auto rows = static_cast<Eigen::Index>(n), d = static_cast<Eigen::Index>(d_);
+    r.samples = Eigen::Map<const RowMatrix>(theta_.data() + counted_from_ * d_, rows, d);
+    r.log_likelihoods = Eigen::Map<const Eigen::VectorXd>(log_l_.data() + counted_from_, rows);
+    r.log_z = log_z();
+    r.log_weights.resize(rows);
+    double h = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t at = counted_from_ + i;
+      const double log_w = log_l_[at] - log_d_[pattern_[at]] - r.log_z;
+      r.log_weights[static_cast<Eigen::Index>(i)] = log_w;
+      if (log_w > -std::numeric_limits<double>::infinity()) h += std::exp(log_w) * log_l_[at];
+    }
+    r.information = std::max(0.0, h - r.log_z);
+    r.n_eff = effective_size();
+    r.log_z_err = bootstrap_error();
+    r.log_z_err_information =
+        std::sqrt(std::max(0.0, 1.0 / r.n_eff - 1.0 / static_cast<double>(n)));
+    r.n_like = n_like_;
+    r.n_iterations = iteration_;
+    r.warnings = warnings_;
+    return r;
+  }
+
+  /// Writes the whole state of the run to a checkpoint (read back by the constructor that
+  /// takes a FlatReader).
+  void save(detail::FlatWriter& out) const {
+    out.put_choice(static_cast<std::size_t>(phase_));
+    out.put_sized(u_);
+    out.put_sized(theta_);
+    out.put_sized(log_l_);
+    out.put_sized(source_);
+    out.put_sized(pattern_);
+    out.put_count(bounds_.size());
+    for (const auto& b : bounds_) b.save(out);
+    out.put_count(patterns_.size());
+    for (const auto& bits : patterns_) {
+      out.put_count(bits.size());
+      for (std::uint64_t w : bits) out.put_bits(w);
+    }
+    out.put_sized(drawn_);
+    out.put_sized(log_s1_);
+    out.put_sized(log_s2_);
+    out.put_sized(pending_);
+    for (std::size_t n : {counted_from_, current_, fill_above_, fill_calls_, fill_above_target_,
+                          fill_calls_target_, iteration_, n_like_})
+      out.put(static_cast<double>(n));
+    out.put(fill_threshold_);
+    out.put(live_fraction_);
+    out.put_count(warnings_.size());
+    for (const auto& w : warnings_) out.put_text(w);
+  }
+
+  /// @throws IoError if `in` is truncated or malformed.
+  void load(detail::FlatReader& in) {
+    phase_ = static_cast<Phase>(in.get_choice(3));
+    in.get_sized(u_);
+    in.get_sized(theta_);
+    in.get_sized(log_l_);
+    in.get_sized(source_);
+    in.get_sized(pattern_);
+    bounds_.clear();
+    const std::size_t n_bounds = in.get_count();
+    for (std::size_t k = 0; k < n_bounds; ++k) bounds_.push_back(ShellBound::load(in));
+    patterns_.resize(in.get_count());
+    for (auto& bits : patterns_) {
+      bits.resize(in.get_count());
+      for (std::uint64_t& w : bits) w = in.get_bits();
+    }
+    in.get_sized(drawn_);
+    in.get_sized(log_s1_);
+    in.get_sized(log_s2_);
+    in.get_sized(pending_);
+    for (std::size_t* n : {&counted_from_, &current_, &fill_above_, &fill_calls_,
+                           &fill_above_target_, &fill_calls_target_, &iteration_, &n_like_})
+      *n = static_cast<std::size_t>(in.get());
+    fill_threshold_ = in.get();
+    live_fraction_ = in.get();
+    warnings_.resize(in.get_count());
+    for (auto& w : warnings_) w = in.get_text();
+    const std::size_t n = log_l_.size(), k = bounds_.size(), p = patterns_.size();
+    const bool consistent =
+        u_.size() == n * d_ && theta_.size() == n * d_ && source_.size() == n &&
+        pattern_.size() == n && drawn_.size() == k && log_s1_.size() == p && log_s2_.size() == p &&
+        counted_from_ <= n && current_ <= k &&
+        std::all_of(source_.begin(), source_.end(), [&](auto s) { return s < k; }) &&
+        std::all_of(pattern_.begin(), pattern_.end(), [&](auto s) { return s < p; }) &&
+        std::all_of(pending_.begin(), pending_.end(), [&](auto s) { return s < k; });
+    if (!consistent)
+      throw IoError("the batch state has inconsistent sizes (" + std::to_string(n) + " points, " +
+                    std::to_string(k) + " bounds, " + std::to_string(p) + " membership patterns)");
+    pattern_ids_.clear();
+    for (std::size_t i = 0; i < p; ++i)
+      pattern_ids_.emplace(patterns_[i], static_cast<std::uint32_t>(i));
+    refresh_densities();
+  }
+
+ private:
+  enum class Phase { exploring, sampling, done };
+  using Bits = std::vector<std::uint64_t>;  // membership of a point in each bound, one bit each
+  static constexpr std::size_t max_size = std::numeric_limits<std::size_t>::max();
+  static constexpr double minus_infinity = -std::numeric_limits<double>::infinity();
+
+  static std::size_t resolved_update(const Options& o) {
+    return o.n_update > 0 ? o.n_update : o.n_live;
+  }
+  static std::size_t resolved_like_new_bound(const Options& o) {
+    return o.n_like_new_bound > 0 ? o.n_like_new_bound : 10 * o.n_live;
+  }
+  static double resolved_enlarge(const Options& o, std::size_t) {
+    return o.enlarge > 0 ? o.enlarge : 1.25;
+  }
+  static bool has(const Bits& bits, std::size_t k) { return (bits[k / 64] >> (k % 64)) & 1U; }
+
+  // ---- drawing ------------------------------------------------------------------------------
+
+  // One batch of n_batch points from bound k, evaluated through the pool and stored.
+  void draw_batch(Pool& pool, std::size_t k) {
+    RandomStream rng(seed_, StreamPurpose::draw, iteration_, 0);
+    RowMatrix in(static_cast<Eigen::Index>(options_.n_batch), static_cast<Eigen::Index>(d_));
+    for (Eigen::Index j = 0; j < in.rows(); ++j)
+      bounds_[k].sample(rng, std::span<double>(in.row(j).data(), d_), options_.max_draws);
+    RowMatrix out(in.rows(), static_cast<Eigen::Index>(detail::EvaluateTask::output_width(d_)));
+    pool.map(detail::EvaluateTask(problem_), in, out);
+    n_like_ += options_.n_batch;
+    for (Eigen::Index j = 0; j < in.rows(); ++j) {
+      const double log_l = out(j, static_cast<Eigen::Index>(d_));
+      u_.insert(u_.end(), in.row(j).data(), in.row(j).data() + d_);
+      theta_.insert(theta_.end(), out.row(j).data(), out.row(j).data() + d_);
+      log_l_.push_back(log_l);
+      source_.push_back(static_cast<std::uint32_t>(k));
+      const std::uint32_t p =
+          pattern_of(membership(std::span<const double>(in.row(j).data(), d_), k));
+      pattern_.push_back(p);
+      count(p, log_l);
+      if (phase_ == Phase::exploring && k == current_) {
+        fill_calls_ += 1;
+        fill_above_ += log_l > fill_threshold_ ? 1 : 0;
+      }
+    }
+    drawn_[k] += static_cast<double>(options_.n_batch);
+    refresh_densities();
+  }
+
+  // Which bounds hold u (drawn from bound `source`, which does by construction).
+  Bits membership(std::span<const double> u, std::size_t source) const {
+    Bits bits((bounds_.size() + 63) / 64, 0);
+    for (std::size_t k = 0; k < bounds_.size(); ++k)
+      if (k == source || bounds_[k].contains(u)) bits[k / 64] |= std::uint64_t{1} << (k % 64);
+    return bits;
+  }
+
+  std::uint32_t pattern_of(const Bits& bits) {
+    const auto [it, added] =
+        pattern_ids_.emplace(bits, static_cast<std::uint32_t>(patterns_.size()));
+    if (added) {
+      patterns_.push_back(bits);
+      log_s1_.push_back(minus_infinity);
+      log_s2_.push_back(minus_infinity);
+      log_d_.push_back(minus_infinity);
+    }
+    return it->second;
+  }
+
+  // Adds a counted point's likelihood to its pattern's sums of L and L^2.
+  void count(std::uint32_t p, double log_l) {
+    log_s1_[p] = detail::log_add_exp(log_s1_[p], log_l);
+    log_s2_[p] = detail::log_add_exp(log_s2_[p], 2 * log_l);
+  }
+
+  // ---- the estimator ------------------------------------------------------------------------
+  //
+  // A point drawn from bound k has density 1/V_k inside it. With N_k points drawn from each
+  // bound, the points are a sample of the mixture q(x) = sum_k N_k 1[x in B_k] / V_k / N, so
+  // that Z = sum_i L_i / D_i with D_i = sum_k N_k 1[x_i in B_k] / V_k (deterministic-mixture
+  // importance sampling). D depends on a point only through the bounds holding it, its
+  // membership pattern: every sum runs over the few patterns, not the many points.
+
+  void refresh_densities() {
+    std::vector<double> log_v(bounds_.size());
+    for (std::size_t k = 0; k < bounds_.size(); ++k) log_v[k] = bounds_[k].log_volume();
+    log_d_ = log_densities(log_v);
+  }
+
+  // log D of every pattern for the bounds' log volumes `log_v`.
+  std::vector<double> log_densities(const std::vector<double>& log_v) const {
+    std::vector<double> log_d(patterns_.size(), minus_infinity);
+    for (std::size_t k = 0; k < bounds_.size(); ++k) {
+      if (drawn_[k] == 0) continue;
+      const double term = std::log(drawn_[k]) - log_v[k];
+      for (std::size_t p = 0; p < patterns_.size(); ++p)
+        if (has(patterns_[p], k)) log_d[p] = detail::log_add_exp(log_d[p], term);
+    }
+    return log_d;
+  }
+
+  double log_z() const {
+    double z = minus_infinity;
+    for (std::size_t p = 0; p < patterns_.size(); ++p)
+      if (log_s1_[p] > minus_infinity) z = detail::log_add_exp(z, log_s1_[p] - log_d_[p]);
+    return z;
+  }
+
+  // Kish's (sum w)^2 / sum w^2.
+  double effective_size() const {
+    double s2 = minus_infinity;
+    for (std::size_t p = 0; p < patterns_.size(); ++p)
+      if (log_s2_[p] > minus_infinity) s2 = detail::log_add_exp(s2, log_s2_[p] - 2 * log_d_[p]);
+    return s2 == minus_infinity ? 0.0 : std::exp(2 * log_z() - s2);
+  }
+
+  // The bound whose next batch lowers the variance of Z the most. That variance is
+  // proportional to the integral of L^2 / q; its derivative by the share of draws from bound
+  // k is -(1/V_k) times the integral over B_k of L^2 / q^2, estimated from the points drawn.
+  std::size_t most_useful_bound() const {
+    std::size_t best = 0;
+    double best_log_g = minus_infinity;
+    for (std::size_t k = 0; k < bounds_.size(); ++k) {
+      double log_g = minus_infinity;
+      for (std::size_t p = 0; p < patterns_.size(); ++p)
+        if (has(patterns_[p], k) && log_s2_[p] > minus_infinity)
+          log_g = detail::log_add_exp(log_g, log_s2_[p] - 3 * log_d_[p]);
+      log_g -= bounds_[k].log_volume();
+      if (log_g > best_log_g) {
+        best_log_g = log_g;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  // The share of the evidence held by the n_live points of highest likelihood.
+  double live_fraction() {
+    const std::size_t n = log_l_.size() - counted_from_;
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), counted_from_);
+    const std::size_t live = std::min(options_.n_live, n);
+    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(live - 1),
+                     order.end(),
+                     [&](std::size_t a, std::size_t b) { return log_l_[a] > log_l_[b]; });
+    double top = minus_infinity;
+    for (std::size_t j = 0; j < live; ++j)
+      top = detail::log_add_exp(top, log_l_[order[j]] - log_d_[pattern_[order[j]]]);
+    const double z = log_z();
+    live_fraction_ = z == minus_infinity ? 1.0 : std::exp(top - z);
+    return live_fraction_;
+  }
+
+  // Standard error of log Z: bootstrap replicates that redraw the points of each bound from
+  // those drawn from it (with replacement) and each bound's log volume from its estimate's
+  // error, so that both the sampling noise and the volume estimates count.
+  double bootstrap_error() const {
+    constexpr int replicates = 200;
+    const std::size_t n = log_l_.size() - counted_from_;
+    if (n == 0) return std::numeric_limits<double>::infinity();
+    std::vector<std::vector<std::uint32_t>> groups(bounds_.size());
+    for (std::size_t i = counted_from_; i < log_l_.size(); ++i)
+      groups[source_[i]].push_back(static_cast<std::uint32_t>(i));
+    const double max_log_l = *std::max_element(
+        log_l_.begin() + static_cast<std::ptrdiff_t>(counted_from_), log_l_.end());
+    if (max_log_l == minus_infinity) return std::numeric_limits<double>::infinity();
+    std::vector<double> scaled(log_l_.size());
+    for (std::size_t i = counted_from_; i < log_l_.size(); ++i)
+      scaled[i] = std::exp(log_l_[i] - max_log_l);
+    std::vector<double> log_v(bounds_.size()), factor(patterns_.size());
+    detail::Spread spread;
+    for (int r = 0; r < replicates; ++r) {
+      RandomStream rng(seed_, StreamPurpose::bootstrap, static_cast<std::uint64_t>(r), 0);
+      for (std::size_t k = 0; k < bounds_.size(); ++k)
+        log_v[k] =
+            bounds_[k].log_volume() + std::sqrt(bounds_[k].log_volume_variance()) * rng.normal();
+      const std::vector<double> log_d = log_densities(log_v);
+      double lowest = std::numeric_limits<double>::infinity();
+      for (double x : log_d)
+        if (x > minus_infinity) lowest = std::min(lowest, x);
+      for (std::size_t p = 0; p < patterns_.size(); ++p) factor[p] = std::exp(lowest - log_d[p]);
+      double z = 0.0;
+      for (const auto& group : groups)
+        for (std::size_t j = 0; j < group.size(); ++j) {
+          const std::uint32_t i = group[rng.below(group.size())];
+          z += scaled[i] * factor[pattern_[i]];
+        }
+      if (!(z > 0)) continue;
+      spread.add(std::log(z) + max_log_l - lowest);
+    }
+    return spread.deviation();
+  }
+
+  // ---- the exploration ----------------------------------------------------------------------
+
+  void start_fill(double threshold, std::size_t above_target, std::size_t calls_target) {
+    fill_threshold_ = threshold;
+    fill_above_ = fill_calls_ = 0;
+    fill_above_target_ = above_target;
+    fill_calls_target_ = calls_target;
+  }
+
+  bool fill_done() {
+    if (fill_above_ == 0 && fill_calls_ >= 1000 * options_.n_live)
+      throw SamplerError("no point with log-likelihood above " + std::to_string(fill_threshold_) +
+                         " in " + std::to_string(fill_calls_) +
+                         " likelihood calls: the likelihood may be -infinity almost everywhere, "
+                         "or flat at that value");
+    return fill_above_ >= fill_above_target_ || fill_calls_ >= fill_calls_target_;
+  }
+
+  void append_bound(ShellBound bound) {
+    const std::size_t k = bounds_.size();
+    bounds_.push_back(std::move(bound));
+    drawn_.push_back(0.0);
+    current_ = k;
+    // Every point's pattern gains the new bound's bit: one pass over the points, rebuilding
+    // the patterns and their sums in point order (the same order a resumed run uses).
+    const std::size_t words = (k + 1 + 63) / 64;
+    std::map<std::pair<std::uint32_t, bool>, std::uint32_t> renamed;
+    std::vector<Bits> old = std::move(patterns_);
+    patterns_.clear();
+    pattern_ids_.clear();
+    log_s1_.clear();
+    log_s2_.clear();
+    log_d_.clear();
+    for (std::size_t i = 0; i < log_l_.size(); ++i) {
+      const bool inside = k == 0 || bounds_[k].contains(std::span<const double>(&u_[i * d_], d_));
+      auto found = renamed.find({pattern_[i], inside});
+      if (found == renamed.end()) {
+        Bits bits = old[pattern_[i]];
+        bits.resize(words, 0);
+        if (inside) bits[k / 64] |= std::uint64_t{1} << (k % 64);
+        found = renamed.emplace(std::pair{pattern_[i], inside}, pattern_of(bits)).first;
+      }
+      pattern_[i] = found->second;
+      if (i >= counted_from_) count(pattern_[i], log_l_[i]);
+    }
+    refresh_densities();
+  }
+
+  // Builds a bound around the n_live best points, keeps it if it is smaller than the current
+  // one, and starts filling it (or the current one, at the new threshold).
+  void add_bound(Pool& pool) {
+    std::vector<double> sorted(log_l_.begin(), log_l_.end());
+    const std::size_t live = options_.n_live;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(live),
+                     sorted.end(), std::greater<>());
+    const double next = sorted[live];
+    const double lowest_live =
+        *std::min_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(live));
+    const double threshold = 0.5 * (lowest_live + next);
+    std::vector<std::size_t> above;
+    for (std::size_t i = 0; i < log_l_.size(); ++i)
+      if (log_l_[i] > threshold) above.push_back(i);
+    const std::size_t n_update = resolved_update(options_);
+    const std::size_t calls = resolved_like_new_bound(options_);
+    if (above.size() < 2 * (d_ + 1) || !std::isfinite(threshold)) {
+      start_fill(threshold, n_update, calls);
+      return;
+    }
+    RowMatrix points(static_cast<Eigen::Index>(above.size()), static_cast<Eigen::Index>(d_));
+    for (std::size_t j = 0; j < above.size(); ++j)
+      points.row(static_cast<Eigen::Index>(j)) =
+          Eigen::Map<const Eigen::RowVectorXd>(&u_[above[j] * d_], static_cast<Eigen::Index>(d_));
+    RandomStream rng(seed_, StreamPurpose::bound, iteration_, 0);
+    Bound region = Bound::build(points, options_.bound, resolved_enlarge(options_, d_), rng);
+    std::optional<neural::Emulator> emulator;
+    double cut = minus_infinity;
+    if (options_.networks > 0 && !region.is_cube()) {
+      emulator = train_emulator(pool, region, threshold);
+      cut = std::numeric_limits<double>::infinity();
+      for (std::size_t i : above)
+        cut = std::min(cut, emulator->score(std::span<const double>(&u_[i * d_], d_)));
+    }
+    ShellBound candidate(std::move(region), std::move(emulator), cut);
+    RandomStream volume_rng(seed_, StreamPurpose::volume, iteration_, 0);
+    candidate.add_volume_draws(volume_rng, options_.volume_draws, d_);
+    if (candidate.log_volume() < bounds_[current_].log_volume()) append_bound(std::move(candidate));
+    start_fill(threshold, n_update, calls);
+  }
+
+  // The emulator for a new bound, trained on the points inside its ellipsoids.
+  neural::Emulator train_emulator(Pool& pool, const Bound& region, double threshold) const {
+    std::vector<std::size_t> inside;
+    for (std::size_t i = 0; i < log_l_.size(); ++i)
+      if (region.contains(std::span<const double>(&u_[i * d_], d_))) inside.push_back(i);
+    // Training time grows with the points; an evenly spaced subset of 2 n_live keeps it short.
+    const std::size_t cap = 2 * options_.n_live;
+    if (inside.size() > cap) {
+      std::vector<std::size_t> subset(cap);
+      for (std::size_t j = 0; j < cap; ++j) subset[j] = inside[j * inside.size() / cap];
+      inside = std::move(subset);
+    }
+    RowMatrix points(static_cast<Eigen::Index>(inside.size()), static_cast<Eigen::Index>(d_));
+    std::vector<double> log_l(inside.size());
+    for (std::size_t j = 0; j < inside.size(); ++j) {
+      points.row(static_cast<Eigen::Index>(j)) =
+          Eigen::Map<const Eigen::RowVectorXd>(&u_[inside[j] * d_], static_cast<Eigen::Index>(d_));
+      log_l[j] = log_l_[inside[j]];
+    }
+    return neural::Emulator::train(pool, points, log_l, threshold, options_.networks, seed_,
+                                   iteration_, &problem_, problem_.id());
+  }
+
+  void start_sampling() {
+    phase_ = Phase::sampling;
+    if (!options_.discard_exploration) return;
+    counted_from_ = log_l_.size();
+    std::fill(drawn_.begin(), drawn_.end(), 0.0);
+    std::fill(log_s1_.begin(), log_s1_.end(), minus_infinity);
+    std::fill(log_s2_.begin(), log_s2_.end(), minus_infinity);
+    // One batch from every bound, the cube last, so that the mixture covers the whole prior.
+    pending_.resize(bounds_.size());
+    std::iota(pending_.begin(), pending_.end(), std::size_t{0});
+    refresh_densities();
+  }
+
+  const detail::Problem& problem_;
+  Options options_;
+  std::uint64_t seed_;
+  std::size_t d_;
+
+  Phase phase_ = Phase::exploring;
+  std::vector<double> u_, theta_, log_l_;        // every point, in the order drawn
+  std::vector<std::uint32_t> source_, pattern_;  // its bound, its membership pattern
+  std::vector<ShellBound> bounds_;               // bounds_[0]: the unit cube
+  std::vector<Bits> patterns_;
+  std::map<Bits, std::uint32_t> pattern_ids_;
+  std::vector<double> drawn_;                    // N_k: counted points drawn from each bound
+  std::vector<double> log_s1_, log_s2_, log_d_;  // per pattern: log sum L, log sum L^2, log D
+  std::vector<std::size_t> pending_;             // bounds owed a batch (discard_exploration)
+  std::size_t counted_from_ = 0;                 // the first point the result counts
+  std::size_t current_ = 0;                      // the bound the exploration fills
+  double fill_threshold_ = minus_infinity;
+  std::size_t fill_above_ = 0, fill_calls_ = 0, fill_above_target_ = 0, fill_calls_target_ = 0;
+  double live_fraction_ = 1.0;
+  std::size_t iteration_ = 0, n_like_ = 0;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace parnest::detail

@@ -1,0 +1,47 @@
+#pragma once
+// What the three public backends share: their run's state behind a pointer (its type is
+// complete only in libparnest, or in header-only mode) and the members Sampler calls, which
+// forward to it. Compiled with each backend (src/<backend>.cpp).
+
+#include <cstdint>
+#include <memory>
+
+#include "parnest/detail/flat.hpp"
+#include "parnest/pool/pool.hpp"
+#include "parnest/progress.hpp"
+#include "parnest/result.hpp"
+
+namespace parnest::detail {
+
+/// The run of a backend whose algorithm is the class `Run` (detail::SequentialRun, ...).
+template <class Run>
+class RunHandle {
+ public:
+  /// Runs one iteration (one batch of likelihood calls) through `pool`. Returns false once
+  /// the run has finished.
+  bool step(Pool& pool);
+  /// Where the run stands.
+  Progress progress() const;
+  /// Everything that changes during a run, bit for bit: a backend constructed with the same
+  /// problem, options and seed and then load()ed continues exactly as this one would.
+  void save(FlatWriter& out) const;
+  /// Restores what save() wrote.
+  void load(FlatReader& in);
+  /// The run's evidence, samples and diagnostics.
+  Result result() const;
+
+ protected:
+  explicit RunHandle(std::unique_ptr<Run> run);
+  ~RunHandle();
+  RunHandle(RunHandle&&) noexcept;
+  RunHandle& operator=(RunHandle&&) noexcept;
+
+ private:
+  std::unique_ptr<Run> run_;
+};
+
+}  // namespace parnest::detail
+
+#ifdef PARNEST_HEADER_ONLY
+#include "parnest/impl/run_handle.ipp"
+#endif

@@ -1,0 +1,601 @@
+#pragma once
+// The state and steps of one Sequential run (parnest::Sequential forwards to it; see
+// backend/sequential.hpp for the options). Compiled into libparnest by src/sequential.cpp, or
+// into the user's program in header-only mode.
+//
+// Static nested sampling (Skilling 2004), as in dynesty, MultiNest and PolyChord: n_live
+// points; each iteration removes the k lowest and replaces them, in parallel, with points
+// drawn under the likelihood constraint by a constrained move (uniform in a bound of one or
+// several ellipsoids, a random walk, or slice sampling).
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "parnest/backend/sequential.hpp"
+#include "parnest/bound/union.hpp"
+#include "parnest/detail/flat.hpp"
+#include "parnest/detail/log_sum.hpp"
+#include "parnest/detail/problem.hpp"
+#include "parnest/detail/text.hpp"
+#include "parnest/error.hpp"
+#include "parnest/moves/random_walk.hpp"
+#include "parnest/moves/slice.hpp"
+#include "parnest/moves/uniform.hpp"
+#include "parnest/pool/pool.hpp"
+#include "parnest/progress.hpp"
+#include "parnest/result.hpp"
+#include "parnest/rng.hpp"
+
+namespace parnest::detail {
+
+// One replacement live point per row, drawn by the batch's move: uniform draws from `bound`,
+// walks and slices shaped by `shape` (one ellipsoid for the whole batch; nullptr: the cube).
+// Input row: [threshold, iteration, slot, start log L, start u (d)]. Output row: [u (d),
+// theta (d), log L, calls, accepted, proposed].
+class ReplaceTask final : public Task {
+ public:
+  /// Everything about the batch's move except the bound and shape.
+  struct Settings {
+    Sample move;  // never automatic here
+    double walk_scale;
+    std::size_t walks, slices, max_draws;
+    std::uint64_t seed;
+  };
+  ReplaceTask(const Problem& problem, const Bound& bound, const Ellipsoid* shape,
+              const Settings& settings)
+      : problem_(problem), bound_(bound), shape_(shape), s_(settings) {}
+
+  static std::size_t input_width(std::size_t d) { return 4 + d; }
+  static std::size_t output_width(std::size_t d) { return 2 * d + 4; }
+
+  void run(std::span<const double> in, std::span<double> out) const override {
+    const std::size_t d = problem_.dimension();
+    const double threshold = in[0];
+    RandomStream rng(s_.seed, StreamPurpose::replace, static_cast<std::uint64_t>(in[1]),
+                     static_cast<std::uint32_t>(in[2]));
+    moves::Point point{out.subspan(0, d), out.subspan(d, d),
+                       -std::numeric_limits<double>::infinity()};
+    moves::Counts counts;
+    if (s_.move == Sample::uniform) {
+      moves::uniform(problem_, bound_, threshold, rng, s_.max_draws, point, counts);
+    } else {
+      std::copy(in.begin() + 4, in.begin() + 4 + static_cast<std::ptrdiff_t>(d), point.u.begin());
+      point.log_l = in[3];
+      problem_.transform(point.u, point.theta);  // the walk may keep the start point
+      if (s_.move == Sample::random_walk)
+        moves::random_walk(problem_, shape_, threshold, rng, s_.walks, s_.walk_scale, point,
+                           counts);
+      else
+        moves::slice(problem_, shape_, threshold, rng, s_.slices,
+                     s_.move == Sample::slice ? moves::SliceDirections::axes
+                                              : moves::SliceDirections::random,
+                     s_.max_draws, point, counts);
+    }
+    out[2 * d] = point.log_l;
+    out[2 * d + 1] = counts.calls;
+    out[2 * d + 2] = counts.accepted;
+    out[2 * d + 3] = counts.proposed;
+  }
+
+  TaskRecipe recipe() const override {
+    (void)registered;  // odr-used here, so that every program that samples registers the kind
+    TaskRecipe recipe{&rebuild, &problem_, problem_.id(), {}, kind};
+    FlatWriter out(recipe.context);
+    out.put_choice(static_cast<std::size_t>(s_.move));
+    out.put(s_.walk_scale);
+    for (std::size_t n : {s_.walks, s_.slices, s_.max_draws}) out.put(static_cast<double>(n));
+    out.put_bits(s_.seed);
+    bound_.save(out);
+    out.put_flag(shape_ != nullptr);
+    if (shape_) shape_->save(out);
+    return recipe;
+  }
+
+  std::string describe_row(std::span<const double> in) const override {
+    const std::size_t d = problem_.dimension();
+    return "a replacement live point (iteration " + std::to_string(std::uint64_t(in[1])) +
+           ", slot " + std::to_string(std::uint64_t(in[2])) +
+           ") above log L = " + std::to_string(in[0]) +
+           (s_.move == Sample::uniform
+                ? std::string(", drawn from the bound")
+                : ", moved from the live point at " +
+                      format_point(problem_.model().names, in.subspan(4, d)) + " (unit cube)");
+  }
+
+ private:
+  // The task a worker process rebuilds: it owns the bound and shape the original pointed to.
+  class Rebuilt;
+  static std::unique_ptr<Task> rebuild(const void* problem, std::span<const double> context);
+  static constexpr const char* kind = "parnest::Sequential/replace";
+  static const bool registered;
+
+  const Problem& problem_;
+  const Bound& bound_;
+  const Ellipsoid* shape_;
+  Settings s_;
+};
+
+class ReplaceTask::Rebuilt final : public Task {
+ public:
+  Rebuilt(const Problem& problem, FlatReader& in)
+      : settings_(read_settings(in)),
+        bound_(Bound::load(in)),
+        shape_(in.get_flag() ? std::optional(Ellipsoid::load(in)) : std::nullopt),
+        task_(problem, bound_, shape_ ? &*shape_ : nullptr, settings_) {
+    in.expect_end();
+  }
+  void run(std::span<const double> in, std::span<double> out) const override { task_.run(in, out); }
+  std::string describe_row(std::span<const double> in) const override {
+    return task_.describe_row(in);
+  }
+
+ private:
+  static Settings read_settings(FlatReader& in) {
+    Settings s{};
+    s.move = static_cast<Sample>(in.get_choice(detail::sample_kinds));
+    s.walk_scale = in.get();
+    for (std::size_t* n : {&s.walks, &s.slices, &s.max_draws})
+      *n = static_cast<std::size_t>(in.get());
+    s.seed = in.get_bits();
+    return s;
+  }
+  Settings settings_;
+  Bound bound_;
+  std::optional<Ellipsoid> shape_;
+  ReplaceTask task_;
+};
+
+inline std::unique_ptr<Task> ReplaceTask::rebuild(const void* problem,
+                                                  std::span<const double> context) {
+  FlatReader in(context, "the replacement task's context");
+  return std::make_unique<Rebuilt>(*static_cast<const Problem*>(problem), in);
+}
+
+inline const bool ReplaceTask::registered = register_task_kind(kind, &rebuild);
+
+class SequentialRun {
+ public:
+  using Options = Sequential::Options;
+
+  /// @throws ConfigError naming the option, its value and the allowed range.
+  static void validate(const Options& o, std::size_t dimension) {
+    auto fail = [](const std::string& option, const std::string& value, const std::string& rule) {
+      detail::invalid_option("Sequential", option, value, rule);
+    };
+    auto finite_at_least = [&](const char* option, double value, double lowest, bool strict) {
+      if (!std::isfinite(value) || value < lowest || (strict && value == lowest))
+        fail(option, std::to_string(value),
+             std::string("must be a finite number ") + (strict ? "> " : ">= ") +
+                 std::to_string(lowest));
+    };
+    if (o.n_live < 2 * dimension + 2)
+      fail("n_live", std::to_string(o.n_live),
+           "need at least 2 d + 2 = " + std::to_string(2 * dimension + 2) + " for " +
+               std::to_string(dimension) + " parameters");
+    finite_at_least("dlogz", o.dlogz, 0.0, true);
+    if (o.n_replace > o.n_live / 2)
+      fail("n_replace", std::to_string(o.n_replace),
+           "must be at most n_live / 2 = " + std::to_string(o.n_live / 2) + " (0 picks a default)");
+    if (o.enlarge != 0.0) finite_at_least("enlarge", o.enlarge, 1.0, false);
+    finite_at_least("update_interval", o.update_interval, 0.0, true);
+    if (o.walks == 0) fail("walks", "0", "must be at least 1");
+    if (o.max_draws == 0) fail("max_draws", "0", "must be at least 1");
+  }
+
+  // A run of the validated model from `seed`.
+  SequentialRun(const Problem& problem, const Options& options, std::uint64_t seed)
+      : problem_(problem),
+        options_(options),
+        seed_(seed),
+        d_(problem.dimension()),
+        k_(resolved_k(options)),
+        move_(options.sample == Sample::automatic ? Sample::uniform : options.sample),
+        enlarge_(resolved_enlarge(options, d_)) {
+    validate(options, d_);
+  }
+
+  /// Runs one iteration through `pool`. Returns false once the run has finished.
+  bool step(Pool& pool) {
+    if (finished_) return false;
+    if (live_log_l_.empty()) {
+      if (pool.size() > k_)
+        warnings_.push_back("n_replace = " + std::to_string(k_) +
+                            " replacements per iteration keep at most " + std::to_string(k_) +
+                            " of the pool's " + std::to_string(pool.size()) +
+                            " workers busy: raise n_replace to several times the pool size, or use "
+                            "a batch-style backend");
+      initialise(pool);
+      return true;
+    }
+    const std::vector<std::size_t> lowest = lowest_live(k_);
+    for (std::size_t j = 0; j < k_; ++j) {
+      const std::size_t n = options_.n_live - j;
+      const double shrink = 1.0 / static_cast<double>(n);  // E[-log t], t ~ Beta(n, 1)
+      record_dead(lowest[j], log_x_ + std::log(-std::expm1(-shrink)), n);
+      log_x_ -= shrink;
+    }
+    const double threshold = live_log_l_[lowest.back()];
+    if (static_cast<double>(n_like_ - calls_at_update_) >=
+        options_.update_interval * static_cast<double>(options_.n_live))
+      update_bound();
+    const RowMatrix fresh = replace(pool, k_, threshold, starts(lowest));
+    for (std::size_t j = 0; j < k_; ++j)
+      store_live(lowest[j], fresh.row(static_cast<Eigen::Index>(j)), threshold);
+    ++iteration_;
+    if (converged() || (options_.max_calls > 0 && n_like_ >= options_.max_calls) ||
+        (options_.max_iterations > 0 && iteration_ >= options_.max_iterations))
+      finish();
+    return true;
+  }
+
+  /// The options with their defaults resolved for this dimension, as (name, value) text.
+  static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
+                                                                   std::size_t dimension) {
+    return {{"n_live", detail::text(o.n_live)},
+            {"dlogz", detail::text(o.dlogz)},
+            {"n_replace", detail::text(resolved_k(o))},
+            {"bound", parnest::name(o.bound)},
+            {"sample", parnest::name(o.sample)},
+            {"enlarge", detail::text(resolved_enlarge(o, dimension))},
+            {"update_interval", detail::text(o.update_interval)},
+            {"walks", detail::text(o.walks)},
+            {"slices", detail::text(resolved_slices(o, o.sample, dimension))},
+            {"max_calls", detail::text(o.max_calls)},
+            {"max_iterations", detail::text(o.max_iterations)},
+            {"max_draws", detail::text(o.max_draws)}};
+  }
+
+  /// Where the run stands: log Z so far and how far the dlogz rule is from stopping it.
+  Progress progress() const {
+    Progress p;
+    p.iteration = iteration_;
+    p.n_like = n_like_;
+    p.log_z = log_z_;
+    p.remaining = live_log_l_.empty() ? std::numeric_limits<double>::infinity() : remaining_dlogz();
+    p.target = options_.dlogz;
+    p.remaining_name = "dlogz";
+    const double born = static_cast<double>(dead_log_l_.size() + live_log_l_.size());
+    p.efficiency = n_like_ > 0 ? born / static_cast<double>(n_like_) : 0.0;
+    p.finished = finished_;
+    return p;
+  }
+
+  /// Everything that changes during a run, bit for bit: a backend constructed with the same
+  /// problem, options and seed and then load()ed continues exactly as this one would.
+  void save(detail::FlatWriter& out) const {
+    out.put_choice(static_cast<std::size_t>(move_));
+    out.put(walk_scale_);
+    out.put_sized(live_u_);
+    out.put_sized(live_theta_);
+    out.put_sized(live_log_l_);
+    out.put_sized(live_birth_);
+    bound_.save(out);
+    out.put_flag(bound_beats_cube_);
+    out.put_flag(shape_.has_value());
+    if (shape_) shape_->save(out);
+    out.put_sized(dead_theta_);
+    out.put_sized(dead_log_l_);
+    out.put_sized(dead_log_dx_);
+    out.put_sized(dead_birth_);
+    out.put_sized(dead_n_);
+    for (double x :
+         {log_x_, log_z_, log_x0_variance_, window_.calls, window_.accepted, window_.proposed})
+      out.put(x);
+    for (std::size_t n : {n_like_, calls_at_update_, iteration_, initial_calls_})
+      out.put(static_cast<double>(n));
+    out.put_count(warnings_.size());
+    for (const auto& w : warnings_) out.put_text(w);
+    out.put_flag(finished_);
+  }
+  /// @throws IoError if `in` is truncated or malformed.
+  void load(detail::FlatReader& in) {
+    move_ = static_cast<Sample>(in.get_choice(detail::sample_kinds));
+    walk_scale_ = in.get();
+    in.get_sized(live_u_);
+    in.get_sized(live_theta_);
+    in.get_sized(live_log_l_);
+    in.get_sized(live_birth_);
+    bound_ = Bound::load(in);
+    bound_beats_cube_ = in.get_flag();
+    shape_.reset();
+    if (in.get_flag()) shape_ = Ellipsoid::load(in);
+    in.get_sized(dead_theta_);
+    in.get_sized(dead_log_l_);
+    in.get_sized(dead_log_dx_);
+    in.get_sized(dead_birth_);
+    in.get_sized(dead_n_);
+    for (double* x : {&log_x_, &log_z_, &log_x0_variance_, &window_.calls, &window_.accepted,
+                      &window_.proposed})
+      *x = in.get();
+    for (std::size_t* n : {&n_like_, &calls_at_update_, &iteration_, &initial_calls_})
+      *n = static_cast<std::size_t>(in.get());
+    warnings_.resize(in.get_count());
+    for (auto& w : warnings_) w = in.get_text();
+    finished_ = in.get_flag();
+    const auto n = static_cast<Eigen::Index>(options_.n_live), d = static_cast<Eigen::Index>(d_);
+    const bool started = !live_log_l_.empty();
+    if (started &&
+        (live_u_.rows() != n || live_u_.cols() != d || live_theta_.rows() != n ||
+         live_theta_.cols() != d || live_log_l_.size() != options_.n_live ||
+         live_birth_.size() != options_.n_live || dead_theta_.size() != dead_log_l_.size() * d_ ||
+         dead_log_dx_.size() != dead_log_l_.size() || dead_birth_.size() != dead_log_l_.size() ||
+         dead_n_.size() != dead_log_l_.size()))
+      throw IoError("the sequential state has inconsistent sizes (live " +
+                    std::to_string(live_u_.rows()) + " x " + std::to_string(live_u_.cols()) +
+                    ", dead " + std::to_string(dead_log_l_.size()) + ")");
+  }
+
+  /// The evidence and samples; call once step() has returned false.
+  Result result() const {
+    Result r;
+    const std::size_t n = dead_log_l_.size();
+    r.samples = Eigen::Map<const RowMatrix>(dead_theta_.data(), static_cast<Eigen::Index>(n),
+                                            static_cast<Eigen::Index>(d_));
+    r.log_likelihoods =
+        Eigen::Map<const Eigen::VectorXd>(dead_log_l_.data(), static_cast<Eigen::Index>(n));
+    r.log_likelihood_births =
+        Eigen::Map<const Eigen::VectorXd>(dead_birth_.data(), static_cast<Eigen::Index>(n));
+    Eigen::VectorXd log_w(static_cast<Eigen::Index>(n));
+    for (std::size_t i = 0; i < n; ++i)
+      log_w[static_cast<Eigen::Index>(i)] = dead_log_l_[i] + dead_log_dx_[i];
+    r.log_z = detail::log_sum_exp(log_w);
+    r.log_weights = log_w.array() - r.log_z;
+    double h = 0.0;  // H = sum p_i log L_i - log Z, skipping points of zero weight
+    for (std::size_t i = 0; i < n; ++i) {
+      const double p = std::exp(r.log_weights[static_cast<Eigen::Index>(i)]);
+      if (p > 0) h += p * dead_log_l_[i];
+    }
+    r.information = std::max(0.0, h - r.log_z);
+    r.log_z_err_information = std::sqrt(r.information / effective_live() + log_x0_variance_);
+    r.log_z_err = std::sqrt(simulated_log_z_variance() + log_x0_variance_);
+    r.n_eff = std::exp(-detail::log_sum_exp(2.0 * r.log_weights));
+    r.n_like = n_like_;
+    r.n_iterations = iteration_;
+    r.warnings = warnings_;
+    return r;
+  }
+
+ private:
+  static std::size_t resolved_k(const Options& o) {
+    return o.n_replace > 0 ? o.n_replace : std::max<std::size_t>(1, o.n_live / 50);
+  }
+  // Slice updates per replacement for `move` (see Options::slices).
+  static std::size_t resolved_slices(const Options& o, Sample move, std::size_t d) {
+    return o.slices > 0 ? o.slices : (move == Sample::slice ? 3 : 2 * d);
+  }
+  static double resolved_enlarge(const Options& o, std::size_t d) {
+    return o.enlarge > 0 ? o.enlarge : detail::default_enlarge(d);
+  }
+
+  // n_live draws from the whole prior, keeping only points of finite likelihood. The fraction
+  // kept estimates the prior mass where L > 0, which becomes the starting volume X0.
+  void initialise(Pool& pool) {
+    live_u_.resize(static_cast<Eigen::Index>(options_.n_live), static_cast<Eigen::Index>(d_));
+    live_theta_.resize(live_u_.rows(), live_u_.cols());
+    live_log_l_.resize(options_.n_live);
+    live_birth_.resize(options_.n_live);
+    const RowMatrix none = RowMatrix::Zero(static_cast<Eigen::Index>(options_.n_live),
+                                           static_cast<Eigen::Index>(d_ + 1));
+    const Sample move = move_;
+    move_ = Sample::uniform;  // from the unit cube: the bound is the cube until the first update
+    const RowMatrix fresh =
+        replace(pool, options_.n_live, -std::numeric_limits<double>::infinity(), none);
+    move_ = move;
+    for (std::size_t i = 0; i < options_.n_live; ++i)
+      store_live(i, fresh.row(static_cast<Eigen::Index>(i)),
+                 -std::numeric_limits<double>::infinity());
+    initial_calls_ = n_like_;
+    const double kept = static_cast<double>(options_.n_live) / static_cast<double>(initial_calls_);
+    log_x_ = std::log(kept);
+    // Var(log of the kept fraction) for a negative-binomial estimate: (1 - p) / n.
+    log_x0_variance_ = (1.0 - kept) / static_cast<double>(options_.n_live);
+    calls_at_update_ = n_like_;
+    window_ = {};
+    ++iteration_;
+  }
+
+  // Start points for walks and slices: live points other than those being replaced, chosen
+  // from a stream of their own so that the choice does not depend on the pool.
+  // Each row: the start's log L, then its unit-cube coordinates.
+  RowMatrix starts(const std::vector<std::size_t>& replaced) const {
+    RowMatrix s = RowMatrix::Zero(static_cast<Eigen::Index>(k_), static_cast<Eigen::Index>(d_ + 1));
+    if (move_ == Sample::uniform) return s;  // uniform draws need no start
+    RandomStream rng(seed_, StreamPurpose::start, iteration_, 0);
+    for (std::size_t j = 0; j < k_; ++j) {
+      std::size_t pick;
+      do pick = rng.below(options_.n_live);
+      while (std::find(replaced.begin(), replaced.end(), pick) != replaced.end());
+      s(static_cast<Eigen::Index>(j), 0) = live_log_l_[pick];
+      s.row(static_cast<Eigen::Index>(j)).tail(static_cast<Eigen::Index>(d_)) =
+          live_u_.row(static_cast<Eigen::Index>(pick));
+    }
+    return s;
+  }
+
+  // Draws `count` replacement points above `threshold` in parallel, one task each, and adapts
+  // the walk's step from the acceptance of the batch.
+  RowMatrix replace(Pool& pool, std::size_t count, double threshold, const RowMatrix& start) {
+    RowMatrix in(static_cast<Eigen::Index>(count),
+                 static_cast<Eigen::Index>(detail::ReplaceTask::input_width(d_)));
+    for (std::size_t j = 0; j < count; ++j) {
+      const auto row = static_cast<Eigen::Index>(j);
+      in(row, 0) = threshold;
+      in(row, 1) = static_cast<double>(iteration_);
+      in(row, 2) = static_cast<double>(j);
+      in.row(row).tail(static_cast<Eigen::Index>(d_ + 1)) = start.row(row);
+    }
+    RowMatrix out(static_cast<Eigen::Index>(count),
+                  static_cast<Eigen::Index>(detail::ReplaceTask::output_width(d_)));
+    static const Bound cube;
+    // Walks and slices take their scale from the single ellipsoid around all live points:
+    // unlike a per-point choice among several ellipsoids, it leaves their target unchanged.
+    const Bound& source = bound_beats_cube_ ? bound_ : cube;
+    const std::size_t slices = resolved_slices(options_, move_, d_);
+    pool.map(detail::ReplaceTask(
+                 problem_, source, shape_ ? &*shape_ : nullptr,
+                 {move_, walk_scale_, options_.walks, slices, options_.max_draws, seed_}),
+             in, out);
+    const auto w = static_cast<Eigen::Index>(2 * d_);
+    moves::Counts batch{out.col(w + 1).sum(), out.col(w + 2).sum(), out.col(w + 3).sum()};
+    n_like_ += static_cast<std::size_t>(batch.calls);
+    window_.calls += batch.calls;
+    window_.accepted += batch.accepted;
+    if (move_ == Sample::random_walk && batch.proposed > 0) {
+      // Aim at half the steps accepted (dynesty's rule, per batch).
+      const double rate = batch.accepted / batch.proposed;
+      walk_scale_ *= std::exp((rate - 0.5) / (0.5 * static_cast<double>(d_)));
+    }
+    return out;
+  }
+
+  void store_live(std::size_t i, const auto& row, double birth) {
+    const auto r = static_cast<Eigen::Index>(i), d = static_cast<Eigen::Index>(d_);
+    live_u_.row(r) = row.head(d);
+    live_theta_.row(r) = row.segment(d, d);
+    live_log_l_[i] = row[2 * d];
+    live_birth_[i] = birth;
+  }
+
+  void record_dead(std::size_t i, double log_dx, std::size_t n_live_then) {
+    const auto row = live_theta_.row(static_cast<Eigen::Index>(i));
+    dead_theta_.insert(dead_theta_.end(), row.data(), row.data() + d_);
+    dead_log_l_.push_back(live_log_l_[i]);
+    dead_birth_.push_back(live_birth_[i]);
+    dead_log_dx_.push_back(log_dx);
+    dead_n_.push_back(static_cast<std::uint32_t>(n_live_then));
+    log_z_ = detail::log_add_exp(log_z_, live_log_l_[i] + log_dx);
+  }
+
+  // The `count` live points of lowest likelihood, ascending; ties broken by index so that the
+  // order never depends on the sort's internals.
+  std::vector<std::size_t> lowest_live(std::size_t count) const {
+    std::vector<std::size_t> order(live_log_l_.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    auto below = [&](std::size_t a, std::size_t b) {
+      return live_log_l_[a] < live_log_l_[b] || (live_log_l_[a] == live_log_l_[b] && a < b);
+    };
+    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count - 1),
+                     order.end(), below);
+    std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count), below);
+    order.resize(count);
+    return order;
+  }
+
+  // Rebuilds the bound around all live points, and lets `automatic` give up uniform sampling
+  // once it costs more calls per point than slice sampling would.
+  void update_bound() {
+    RandomStream rng(seed_, StreamPurpose::bound, iteration_, 0);
+    bound_ = Bound::build(live_u_, options_.bound, enlarge_, rng);
+    bound_beats_cube_ = bound_.log_volume_in_cube(rng) < 0.0;
+    shape_ = Ellipsoid::bounding(live_u_);
+    if (options_.sample == Sample::automatic && move_ == Sample::uniform && window_.accepted > 0 &&
+        window_.calls / window_.accepted > 9.0 * static_cast<double>(d_))
+      move_ = Sample::random_slice;
+    window_ = {};
+    calls_at_update_ = n_like_;
+  }
+
+  // The log Z the live points could still add: max(L_live) X, relative to log Z so far.
+  double remaining_dlogz() const {
+    const double max_log_l = *std::max_element(live_log_l_.begin(), live_log_l_.end());
+    return detail::log_add_exp(log_z_, max_log_l + log_x_) - log_z_;
+  }
+  bool converged() const { return remaining_dlogz() < options_.dlogz; }
+
+  // The live points become the last samples; each holds an equal share of what remains of X.
+  void finish() {
+    const std::vector<std::size_t> all = lowest_live(options_.n_live);
+    const double log_share = log_x_ - std::log(static_cast<double>(options_.n_live));
+    for (std::size_t j = 0; j < all.size(); ++j)
+      record_dead(all[j], log_share, options_.n_live - j);
+    finished_ = true;
+  }
+
+  // The live count n_eff for which H / n_eff is the variance of log Z when points are removed
+  // k at a time (counts n, n - 1, ..., n - k + 1): sum(1/n_j) / sum(1/n_j^2).
+  double effective_live() const {
+    double s1 = 0.0, s2 = 0.0;
+    for (std::size_t j = 0; j < k_; ++j) {
+      const double n = static_cast<double>(options_.n_live - j);
+      s1 += 1.0 / n;
+      s2 += 1.0 / (n * n);
+    }
+    return s1 / s2;
+  }
+
+  // Variance of log Z over simulated shrinkage sequences: each dead point's volume ratio drawn
+  // from Beta(n, 1) for the live count n it was removed at (the final live points as if removed
+  // one by one), the evidence recomputed, and the spread measured.
+  double simulated_log_z_variance() const {
+    constexpr int realisations = 100;
+    const std::size_t n = dead_log_l_.size();
+    const std::size_t n_main = n - options_.n_live;  // the final live points come last
+    // Linear space relative to the largest likelihood (one log and one exp per point); X is
+    // rescaled before it can underflow, keeping the scale in log_offset.
+    const double max_log_l = *std::max_element(dead_log_l_.begin(), dead_log_l_.end());
+    std::vector<double> l(n), inverse_n(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      l[i] = std::exp(dead_log_l_[i] - max_log_l);
+      inverse_n[i] =
+          1.0 / (i < n_main ? dead_n_[i] : static_cast<double>(options_.n_live - (i - n_main)));
+    }
+    const double x0 = static_cast<double>(options_.n_live) / static_cast<double>(initial_calls_);
+    double sum = 0.0, sum2 = 0.0;
+    for (int r = 0; r < realisations; ++r) {
+      RandomStream rng(seed_, StreamPurpose::shrinkage, static_cast<std::uint64_t>(r), 0);
+      double x = x0, z = 0.0, log_offset = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double t = std::exp(std::log(rng.uniform_open()) * inverse_n[i]);  // Beta(n_i, 1)
+        z += l[i] * x * (1.0 - t);
+        x *= t;
+        if (x < 1e-200) {
+          // Every later term is at most x (L <= its maximum): once z dwarfs that, stop; else
+          // rescale both.
+          if (z > 1e100) break;
+          x *= 1e200;
+          z *= 1e200;
+          log_offset -= 200 * std::log(10.0);
+        }
+      }
+      const double log_z = std::log(z) + log_offset;
+      sum += log_z;
+      sum2 += log_z * log_z;
+    }
+    const double mean = sum / realisations;
+    return std::max(0.0, (sum2 / realisations - mean * mean) * realisations / (realisations - 1));
+  }
+
+  const detail::Problem& problem_;
+  Options options_;
+  std::uint64_t seed_;
+  std::size_t d_;
+  std::size_t k_;
+  Sample move_;
+  double enlarge_;
+  double walk_scale_ = 1.0;
+
+  RowMatrix live_u_, live_theta_;
+  std::vector<double> live_log_l_, live_birth_;
+  Bound bound_;                     // the unit cube until the first update
+  bool bound_beats_cube_ = false;   // uniform draws from bound_ cost fewer calls than the cube
+  std::optional<Ellipsoid> shape_;  // around all live points: the scale of walks and slices
+
+  std::vector<double> dead_theta_, dead_log_l_, dead_log_dx_, dead_birth_;
+  std::vector<std::uint32_t> dead_n_;
+  double log_x_ = 0.0;
+  double log_z_ = -std::numeric_limits<double>::infinity();
+  double log_x0_variance_ = 0.0;
+  moves::Counts window_;  // calls and acceptances since the last bound update
+  std::size_t n_like_ = 0, calls_at_update_ = 0, iteration_ = 0, initial_calls_ = 0;
+  std::vector<std::string> warnings_;
+  bool finished_ = false;
+};
+
+}  // namespace parnest::detail

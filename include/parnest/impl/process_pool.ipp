@@ -1,0 +1,764 @@
+#pragma once
+// ProcessPool (pool/process.hpp): compiled once into libparnest (src/process_pool.cpp), or
+// included by the header that declares it in header-only mode (PARNEST_HEADER_ONLY).
+#include "parnest/detail/inline.hpp"
+#include "parnest/pool/process.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <oneapi/tbb/global_control.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <new>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "parnest/detail/error_transport.hpp"
+#include "parnest/detail/instance_id.hpp"
+#include "parnest/env.hpp"
+#include "parnest/error.hpp"
+
+extern char** environ;  // NOLINT: POSIX
+
+namespace parnest {
+// Named, not anonymous: in header-only mode this file is part of every program's headers.
+namespace detail::process_impl {
+
+// ---------------------------------------------------------------------------------------------
+// Framing: every message is a header (kind, payload size) and a payload of fixed-size fields
+// and arrays of doubles, sent with one sendmsg() where possible.
+
+enum class Frame : std::uint64_t { context = 1, rows, ready, done, failed, setup_failed };
+
+struct Header {
+  Frame kind;
+  std::uint64_t bytes;
+};
+
+/// A payload under construction.
+class Payload {
+ public:
+  template <class T>
+  void put(const T& value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    // resize and copy rather than insert: GCC 12 warns falsely (-Wstringop-overflow) about
+    // an insert of a few bytes into a vector that starts empty
+    const std::size_t at = bytes_.size();
+    bytes_.resize(at + sizeof value);
+    std::memcpy(bytes_.data() + at, &value, sizeof value);
+  }
+  void put(std::string_view text) {
+    put(std::uint64_t{text.size()});
+    bytes_.insert(bytes_.end(), text.begin(), text.end());
+  }
+  void put(std::span<const double> values) {
+    put(std::uint64_t{values.size()});
+    const auto* p = reinterpret_cast<const char*>(values.data());
+    bytes_.insert(bytes_.end(), p, p + values.size_bytes());
+  }
+  const std::vector<char>& bytes() const noexcept { return bytes_; }
+
+ private:
+  std::vector<char> bytes_;
+};
+
+/// Reads a received payload in the order it was built. A short payload is a protocol error.
+class PayloadReader {
+ public:
+  explicit PayloadReader(const std::vector<char>& bytes) : bytes_(bytes) {}
+  template <class T>
+  T get() {
+    T value;
+    std::memcpy(&value, take(sizeof value), sizeof value);
+    return value;
+  }
+  std::string get_string() {
+    const auto n = get<std::uint64_t>();
+    const char* p = take(n);
+    return std::string(p, n);
+  }
+  std::vector<double> get_doubles() {
+    const auto n = get<std::uint64_t>();
+    std::vector<double> values(n);
+    std::memcpy(values.data(), take(n * sizeof(double)), n * sizeof(double));
+    return values;
+  }
+  /// The rest of the payload as `n` doubles, copied into `out`.
+  void get_doubles_into(double* out, std::size_t n) {
+    std::memcpy(out, take(n * sizeof(double)), n * sizeof(double));
+  }
+
+ private:
+  const char* take(std::size_t n) {
+    if (bytes_.size() - at_ < n)
+      throw PoolError("ProcessPool: a message from a worker is shorter than its fields (" +
+                      std::to_string(bytes_.size()) + " bytes)");
+    const char* p = bytes_.data() + at_;
+    at_ += n;
+    return p;
+  }
+  const std::vector<char>& bytes_;
+  std::size_t at_ = 0;
+};
+
+/// Sends a header and the given parts as one message. False if the peer is gone.
+PARNEST_INLINE bool send_frame(int fd, Frame kind,
+                               std::initializer_list<std::span<const char>> parts) {
+  Header header{kind, 0};
+  for (const auto& part : parts) header.bytes += part.size();
+  std::vector<iovec> pieces;
+  pieces.push_back({&header, sizeof header});
+  for (const auto& part : parts)
+    if (!part.empty()) pieces.push_back({const_cast<char*>(part.data()), part.size()});
+  std::size_t piece = 0;
+  while (piece < pieces.size()) {
+    msghdr message{};
+    message.msg_iov = pieces.data() + piece;
+    message.msg_iovlen = pieces.size() - piece;
+    const ssize_t sent = ::sendmsg(fd, &message, MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent < 0) return false;
+    // Skip what was sent: whole pieces, then the start of a partly sent one.
+    auto left = static_cast<std::size_t>(sent);
+    while (piece < pieces.size() && left >= pieces[piece].iov_len) left -= pieces[piece++].iov_len;
+    if (piece < pieces.size()) {
+      pieces[piece].iov_base = static_cast<char*>(pieces[piece].iov_base) + left;
+      pieces[piece].iov_len -= left;
+    }
+  }
+  return true;
+}
+
+PARNEST_INLINE std::span<const char> as_bytes(const std::vector<char>& v) {
+  return {v.data(), v.size()};
+}
+PARNEST_INLINE std::span<const char> as_bytes(const double* data, std::size_t n) {
+  return {reinterpret_cast<const char*>(data), n * sizeof(double)};
+}
+
+/// Reads exactly n bytes. False on end of stream or error (the peer is gone).
+PARNEST_INLINE bool read_exactly(int fd, char* out, std::size_t n) {
+  std::size_t done = 0;
+  while (done < n) {
+    const ssize_t got = ::recv(fd, out + done, n - done, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    done += static_cast<std::size_t>(got);
+  }
+  return true;
+}
+
+/// Receives one message into `payload`. False if the peer is gone.
+PARNEST_INLINE bool receive_frame(int fd, Frame& kind, std::vector<char>& payload) {
+  Header header{};
+  if (!read_exactly(fd, reinterpret_cast<char*>(&header), sizeof header)) return false;
+  kind = header.kind;
+  payload.resize(header.bytes);
+  return read_exactly(fd, payload.data(), header.bytes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The worker process.
+
+/// The exception in flight, as a failure message for the parent.
+PARNEST_INLINE Payload describe_exception(std::uint64_t row) {
+  Payload out;
+  out.put(row);
+  std::vector<double> flat;
+  detail::FlatWriter writer(flat);
+  detail::put(writer, detail::carry(std::current_exception()));
+  out.put(std::span<const double>(flat));
+  return out;
+}
+
+PARNEST_INLINE bool starts_with_any(std::string_view entry,
+                                    std::initializer_list<std::string_view> prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](std::string_view p) { return entry.substr(0, p.size()) == p; });
+}
+
+// The worker's environment: without MPI launcher variables (an MPI_Init in a child that sees
+// them hangs the parent's job: docs/architecture.md, "Process pool") and with thread
+// limits for OpenMP and BLAS. Built by hand rather than with setenv(), whose lock another
+// thread of the parent may have held at the fork.
+PARNEST_INLINE void set_worker_environment(std::size_t threads) {
+  static std::vector<std::string> added;  // lives until _exit
+  const std::string n = std::to_string(threads);
+  for (const char* name : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"})
+    added.push_back(std::string(name) + "=" + n);
+  static std::vector<char*> entries;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view entry(*e);
+    if (starts_with_any(entry, {"OMPI_", "PMIX_", "PMI_", "MV2_", "HYDRA_", "I_MPI_",
+                                "OMP_NUM_THREADS=", "OPENBLAS_NUM_THREADS=", "MKL_NUM_THREADS="}))
+      continue;
+    entries.push_back(*e);
+  }
+  for (auto& a : added) entries.push_back(a.data());
+  entries.push_back(nullptr);
+  environ = entries.data();
+}
+
+struct WorkerStart {
+  int fd;
+  std::size_t index;
+  pid_t parent;
+  std::vector<int> inherited;  // other pools' and workers' sockets, closed in the worker
+  const ProcessPool::Options* options;
+};
+
+[[noreturn]] PARNEST_INLINE void worker_loop(int fd) {
+  std::unique_ptr<Task> task;
+  std::uint64_t version = 0;
+  std::exception_ptr context_error;
+  std::vector<char> payload;
+  RowMatrix input, output;
+  Frame kind{};
+  while (receive_frame(fd, kind, payload)) {
+    PayloadReader in(payload);
+    if (kind == Frame::context) {
+      const auto rebuild = reinterpret_cast<TaskRecipe::Rebuild>(in.get<std::uintptr_t>());
+      const auto* anchor = reinterpret_cast<const void*>(in.get<std::uintptr_t>());
+      version = in.get<std::uint64_t>();
+      const std::vector<double> context = in.get_doubles();
+      task.reset();
+      context_error = nullptr;
+      try {
+        task = rebuild(anchor, context);
+      } catch (...) {
+        context_error = std::current_exception();
+      }
+      continue;
+    }
+    const auto batch_version = in.get<std::uint64_t>();
+    const auto first = in.get<std::uint64_t>();
+    const auto count = in.get<std::uint64_t>();
+    const auto in_cols = in.get<std::uint64_t>();
+    const auto out_cols = in.get<std::uint64_t>();
+    input.resize(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(in_cols));
+    in.get_doubles_into(input.data(), static_cast<std::size_t>(input.size()));
+    output.setZero(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(out_cols));
+    std::uint64_t row = first;
+    try {
+      if (context_error) std::rethrow_exception(context_error);
+      if (!task || batch_version != version)
+        throw PoolError("ProcessPool: rows arrived for context " + std::to_string(batch_version) +
+                        " but this worker holds context " + std::to_string(version));
+      // Row by row, or in blocks for a vectorised likelihood, as on this process's own pools.
+      detail::FirstError errors;
+      detail::run_rows_here(*task, input, output, errors, first);
+      row = errors.row();
+      errors.rethrow_if_any();
+    } catch (...) {
+      if (!send_frame(fd, Frame::failed, {as_bytes(describe_exception(row).bytes())})) break;
+      continue;
+    }
+    Payload head;
+    head.put(first);
+    head.put(count);
+    if (!send_frame(fd, Frame::done,
+                    {as_bytes(head.bytes()),
+                     as_bytes(output.data(), static_cast<std::size_t>(output.size()))}))
+      break;
+  }
+  ::_exit(0);
+}
+
+[[noreturn]] PARNEST_INLINE void worker_main(const WorkerStart& start) noexcept {
+  try {
+#ifdef __linux__
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+    if (::getppid() != start.parent) ::_exit(1);  // the parent died before prctl took effect
+    for (int fd : start.inherited) ::close(fd);
+    ::signal(SIGINT, SIG_IGN);
+    ::signal(SIGTERM, SIG_IGN);
+    // A crash must end the worker with its signal, for the parent to report and replace it,
+    // not run a handler of the program's (a test framework's, a crash reporter's).
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGSYS}) ::signal(sig, SIG_DFL);
+    const std::size_t threads = start.options->threads_per_worker;
+    set_worker_environment(threads);
+    static auto* tbb_limit = new oneapi::tbb::global_control(
+        oneapi::tbb::global_control::max_allowed_parallelism, threads);
+    (void)tbb_limit;
+    Eigen::setNbThreads(static_cast<int>(threads));
+    if (start.options->setup) {
+      try {
+        start.options->setup(start.index);
+      } catch (...) {
+        send_frame(start.fd, Frame::setup_failed, {as_bytes(describe_exception(0).bytes())});
+        ::_exit(0);
+      }
+    }
+    if (!send_frame(start.fd, Frame::ready, {})) ::_exit(0);
+    worker_loop(start.fd);
+  } catch (...) {
+    // Never let an exception unwind into the parent's stack frames copied into this process.
+  }
+  ::_exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bookkeeping in the parent.
+
+/// Parent-side sockets of every ProcessPool in this process: a new worker closes them all, so
+/// that a worker never keeps another worker's socket open (which would hide its exit).
+PARNEST_INLINE std::mutex& sockets_mutex() {
+  static std::mutex m;
+  return m;
+}
+PARNEST_INLINE std::vector<int>& open_sockets() {
+  static std::vector<int> fds;
+  return fds;
+}
+PARNEST_INLINE void register_socket(int fd) {
+  std::lock_guard lock(sockets_mutex());
+  open_sockets().push_back(fd);
+}
+PARNEST_INLINE void unregister_socket(int fd) {
+  std::lock_guard lock(sockets_mutex());
+  std::erase(open_sockets(), fd);
+}
+
+/// How a reaped process ended, for messages: "was killed by signal 11 (Segmentation fault)".
+PARNEST_INLINE std::string describe_status(int status) {
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    const char* name = ::strsignal(sig);
+    return "was killed by signal " + std::to_string(sig) + " (" + (name ? name : "?") + ")";
+  }
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  return "ended (status " + std::to_string(status) + ")";
+}
+
+/// Waits for `pid`; after `grace` it is killed. Returns how it ended.
+PARNEST_INLINE std::string reap(pid_t pid, std::chrono::milliseconds grace) {
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  auto pause = std::chrono::microseconds(50);
+  int status = 0;
+  for (;;) {
+    const pid_t got = ::waitpid(pid, &status, WNOHANG);
+    if (got == pid) return describe_status(status);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return "ended (its exit status was collected elsewhere)";
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(20'000));
+  }
+  ::kill(pid, SIGKILL);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return describe_status(status) + " after the grace period";
+}
+
+/// The exception a worker reported, rebuilt as the same parnest kind.
+PARNEST_INLINE std::exception_ptr rebuild_exception(PayloadReader& in, std::size_t worker,
+                                                    pid_t pid) {
+  const std::vector<double> flat = in.get_doubles();
+  detail::FlatReader reader(flat, "a worker's error report");
+  return detail::revive(
+      detail::get_error(reader),
+      "a task threw in worker " + std::to_string(worker) + " (pid " + std::to_string(pid) + ")");
+}
+
+struct Chunk {
+  std::size_t first = 0, count = 0;
+  std::size_t attempts = 0;  // times a worker died running these rows
+};
+
+struct Worker {
+  enum class State { stopped, starting, ready };
+  std::size_t index = 0;
+  pid_t pid = -1;
+  int fd = -1;
+  State state = State::stopped;
+  std::uint64_t forked_after = 0;  // instance_ids_issued() at the fork
+  std::uint64_t context_version = 0;
+  std::deque<Chunk> in_flight;     // sent, not yet answered; the worker runs them in order
+  std::size_t start_failures = 0;  // deaths before "ready", in a row
+};
+
+// A second chunk is sent before the first is answered, hiding the round trip (~50 us here),
+// only when it surely fits in the socket's buffer: the parent must never block sending to a
+// worker that is itself blocked sending results back.
+constexpr std::size_t prefetch_bytes = 16 * 1024;
+
+// ProcessPool::Impl: the workers and the batch loop.
+struct PoolState {
+  using Options = ProcessPool::Options;
+  using Stats = ProcessPool::Stats;
+  Options options;
+  std::vector<Worker> workers;
+  mutable std::mutex mutex;
+  Stats stats;
+  std::vector<std::string> warnings;
+  TaskRecipe recipe;  // the last batch's, to send a context only when it changed
+  std::uint64_t version = 0;
+  std::vector<char> payload;  // receive buffer
+
+  // One batch in flight.
+  struct Batch {
+    const Task* task;
+    const RowMatrix* input;
+    RowMatrix* output;
+    std::deque<Chunk> pending;
+    detail::FirstError errors;
+    std::string fatal;  // set once: the batch fails with a PoolError after draining
+  };
+
+  static constexpr std::chrono::milliseconds grace{5000};
+
+  void update_recipe(TaskRecipe next) {
+    const bool same = next.rebuild == recipe.rebuild && next.anchor == recipe.anchor &&
+                      next.anchor_id == recipe.anchor_id &&
+                      next.context.size() == recipe.context.size() &&
+                      std::memcmp(next.context.data(), recipe.context.data(),
+                                  next.context.size() * sizeof(double)) == 0;
+    if (same && version > 0) return;
+    recipe = std::move(next);
+    ++version;
+  }
+
+  std::string name(const Worker& w) const {
+    return "worker " + std::to_string(w.index) + " (pid " + std::to_string(w.pid) + ")";
+  }
+
+  void spawn(Worker& w) {
+    if (options.threads_per_worker > 1) release_tbb_threads(w);
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+      throw PoolError(std::string("ProcessPool: cannot create a socket for a worker: ") +
+                      std::strerror(errno));
+    WorkerStart start{sv[1], w.index, ::getpid(), {}, &options};
+    {
+      std::lock_guard lock(sockets_mutex());
+      start.inherited = open_sockets();
+    }
+    start.inherited.push_back(sv[0]);
+    std::fflush(nullptr);  // or buffered output would be written twice, once by the worker
+    const std::uint64_t issued = detail::instance_ids_issued();
+    const pid_t pid = ::fork();
+    if (pid == 0) worker_main(start);
+    const int fork_error = errno;
+    ::close(sv[1]);
+    if (pid < 0) {
+      ::close(sv[0]);
+      throw PoolError(std::string("ProcessPool: fork() failed: ") + std::strerror(fork_error));
+    }
+    register_socket(sv[0]);
+    w.pid = pid;
+    w.fd = sv[0];
+    w.state = Worker::State::starting;
+    w.forked_after = issued;
+    w.context_version = 0;
+    ++stats.workers_started;
+  }
+
+  // A child of a process whose oneTBB scheduler is running gets one TBB thread
+  // (docs/architecture.md); finalising the scheduler first gives it the threads it may use.
+  void release_tbb_threads(const Worker& w) {
+    oneapi::tbb::task_scheduler_handle handle{oneapi::tbb::attach{}};
+    if (!oneapi::tbb::finalize(handle, std::nothrow))
+      warnings.push_back("threads_per_worker = " + std::to_string(options.threads_per_worker) +
+                         ", but oneTBB was busy in this process (a live task_arena, such as a "
+                         "ThreadPool's) when worker " +
+                         std::to_string(w.index) +
+                         " was forked: oneTBB code in that worker runs on one thread");
+  }
+
+  /// Closes the worker's socket (it then exits) and reaps it. Returns how it ended.
+  std::string stop(Worker& w, std::chrono::milliseconds wait = grace) {
+    if (w.state == Worker::State::stopped) return {};
+    close_socket(w);
+    w.state = Worker::State::stopped;
+    return reap(w.pid, wait);
+  }
+  void close_socket(Worker& w) {
+    if (w.fd < 0) return;
+    unregister_socket(w.fd);
+    ::close(w.fd);
+    w.fd = -1;
+  }
+  void stop_all() {
+    for (auto& w : workers) close_socket(w);  // all at once: they exit in parallel
+    for (auto& w : workers)
+      if (w.state != Worker::State::stopped) {
+        w.state = Worker::State::stopped;
+        reap(w.pid, grace);
+      }
+  }
+
+  void run(Batch& b) {
+    split(b);
+    for (;;) {
+      if (b.fatal.empty() && !b.pending.empty()) spawn_stopped(b);
+      for (auto& w : workers)
+        while (b.fatal.empty() && w.state == Worker::State::ready && can_take(b, w)) assign(b, w);
+      const bool busy = std::any_of(workers.begin(), workers.end(),
+                                    [](const Worker& w) { return !w.in_flight.empty(); });
+      if (!busy && (b.pending.empty() || !b.fatal.empty())) break;
+      wait_and_handle(b);
+    }
+    if (!b.fatal.empty()) throw PoolError(b.fatal);
+    b.errors.rethrow_if_any();
+  }
+
+  // Replaces stopped workers. A fork that fails fails the batch once the others are done.
+  void spawn_stopped(Batch& b) {
+    for (auto& w : workers)
+      if (w.state == Worker::State::stopped) try {
+          spawn(w);
+        } catch (const PoolError&) {
+          b.fatal = detail::carry(std::current_exception()).message;
+          return;
+        }
+  }
+
+  void split(Batch& b) const {
+    const auto rows = static_cast<std::size_t>(b.input->rows());
+    const std::size_t per = options.chunk_rows > 0
+                                ? options.chunk_rows
+                                : std::max<std::size_t>(1, rows / (4 * workers.size()));
+    for (std::size_t first = 0; first < rows; first += per)
+      b.pending.push_back({first, std::min(per, rows - first), 0});
+  }
+
+  // A second chunk only while more chunks wait than there are workers: near the end of a
+  // batch a prefetched chunk could sit behind a slow one while another worker idles.
+  bool can_take(const Batch& b, const Worker& w) const {
+    if (b.pending.empty()) return false;
+    if (w.in_flight.empty()) return true;
+    const std::size_t bytes =
+        b.pending.front().count * static_cast<std::size_t>(b.input->cols()) * sizeof(double);
+    return w.in_flight.size() == 1 && bytes <= prefetch_bytes && b.pending.size() > workers.size();
+  }
+
+  void assign(Batch& b, Worker& w) {
+    const Chunk chunk = b.pending.front();
+    b.pending.pop_front();
+    w.in_flight.push_back(chunk);
+    bool sent = true;
+    if (w.context_version != version) {
+      Payload head;
+      head.put(reinterpret_cast<std::uintptr_t>(recipe.rebuild));
+      head.put(reinterpret_cast<std::uintptr_t>(recipe.anchor));
+      head.put(version);
+      head.put(std::uint64_t{recipe.context.size()});
+      sent = send_frame(
+          w.fd, Frame::context,
+          {as_bytes(head.bytes()), as_bytes(recipe.context.data(), recipe.context.size())});
+      w.context_version = version;
+    }
+    if (sent) {
+      Payload head;
+      const auto in_cols = static_cast<std::uint64_t>(b.input->cols());
+      for (std::uint64_t v : {version, std::uint64_t{chunk.first}, std::uint64_t{chunk.count},
+                              in_cols, static_cast<std::uint64_t>(b.output->cols())})
+        head.put(v);
+      sent = send_frame(w.fd, Frame::rows,
+                        {as_bytes(head.bytes()),
+                         as_bytes(b.input->row(static_cast<Eigen::Index>(chunk.first)).data(),
+                                  chunk.count * in_cols)});
+    }
+    if (!sent) died(b, w);
+  }
+
+  void wait_and_handle(Batch& b) {
+    std::vector<pollfd> fds;
+    std::vector<Worker*> owners;
+    for (auto& w : workers)
+      if (w.state != Worker::State::stopped) {
+        fds.push_back({w.fd, POLLIN, 0});
+        owners.push_back(&w);
+      }
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) return;
+      throw PoolError(std::string("ProcessPool: poll() failed: ") + std::strerror(errno));
+    }
+    for (std::size_t i = 0; i < fds.size(); ++i)
+      if (fds[i].revents != 0) handle(b, *owners[i]);
+  }
+
+  void handle(Batch& b, Worker& w) {
+    Frame kind{};
+    if (!receive_frame(w.fd, kind, payload)) return died(b, w);
+    PayloadReader in(payload);
+    switch (kind) {
+      case Frame::ready:
+        w.state = Worker::State::ready;
+        w.start_failures = 0;
+        return;
+      case Frame::setup_failed: {
+        in.get<std::uint64_t>();
+        const std::vector<double> flat = in.get_doubles();
+        detail::FlatReader reader(flat, "a worker's error report");
+        const std::string message = detail::get_error(reader).message;
+        if (b.fatal.empty())
+          b.fatal = "ProcessPool: the set-up function threw in " + name(w) + ": " + message;
+        stop(w);
+        return;
+      }
+      case Frame::done: {
+        const auto first = in.get<std::uint64_t>();
+        const auto count = in.get<std::uint64_t>();
+        if (w.in_flight.empty() || first != w.in_flight.front().first ||
+            count != w.in_flight.front().count)
+          throw PoolError("ProcessPool: " + name(w) + " returned rows it was not given");
+        in.get_doubles_into(b.output->row(static_cast<Eigen::Index>(first)).data(),
+                            count * static_cast<std::size_t>(b.output->cols()));
+        w.in_flight.pop_front();
+        return;
+      }
+      case Frame::failed: {
+        const auto row = in.get<std::uint64_t>();
+        b.errors.record(row, rebuild_exception(in, w.index, w.pid));
+        if (!w.in_flight.empty()) w.in_flight.pop_front();
+        return;
+      }
+      default:
+        throw PoolError("ProcessPool: " + name(w) + " sent an unknown message (" +
+                        std::to_string(static_cast<std::uint64_t>(kind)) + ")");
+    }
+  }
+
+  // The worker's socket closed: it died (or was killed). The chunk it was running is re-queued
+  // one row per chunk, so that a row that kills workers is found and others are not blamed
+  // for it; a prefetched chunk it had not started goes back as it was.
+  void died(Batch& b, Worker& w) {
+    const Worker::State was = w.state;
+    const std::string who = name(w);
+    const std::string how = stop(w);
+    std::deque<Chunk> lost = std::exchange(w.in_flight, {});
+    if (lost.size() > 1) b.pending.push_front(lost.back());
+    if (was == Worker::State::starting) {
+      if (++w.start_failures > options.max_retries && b.fatal.empty())
+        b.fatal = "ProcessPool: " + who + " " + how + " before it was ready (during set-up), " +
+                  std::to_string(w.start_failures) + " times in a row";
+      return;
+    }
+    if (lost.empty()) {
+      warnings.push_back(who + " " + how + " while idle; a new worker replaces it");
+      return;
+    }
+    ++stats.crashes;
+    const Chunk c = lost.front();
+    const std::size_t attempts = c.attempts + 1;
+    if (c.count == 1 && attempts > options.max_retries) {
+      if (b.fatal.empty()) {
+        const auto r = static_cast<Eigen::Index>(c.first);
+        b.fatal =
+            "ProcessPool: " + who + " " + how + " while running row " + std::to_string(c.first) +
+            " of " + std::to_string(b.input->rows()) + ", " +
+            b.task->describe_row(std::span<const double>(b.input->row(r).data(), b.input->cols())) +
+            "; workers died on this row " + std::to_string(attempts) +
+            " times (max_retries = " + std::to_string(options.max_retries) + ")";
+      }
+      return;
+    }
+    for (std::size_t i = c.count; i-- > 0;) b.pending.push_front({c.first + i, 1, attempts});
+    stats.rows_retried += c.count;
+    warnings.push_back(who + " " + how + " while running rows " + std::to_string(c.first) +
+                       (c.count > 1 ? "-" + std::to_string(c.first + c.count - 1) : "") +
+                       " of a batch; a new worker replaces it and the rows are re-run");
+  }
+};
+
+PARNEST_INLINE std::size_t nonzero(std::size_t workers) {
+  if (workers == 0)
+    throw ConfigError("ProcessPool: the number of workers must be at least 1, got 0");
+  return workers;
+}
+PARNEST_INLINE ProcessPool::Options checked(ProcessPool::Options o) {
+  if (o.workers == 0) o.workers = detect_environment().cpus;
+  if (o.threads_per_worker == 0)
+    throw ConfigError("ProcessPool: threads_per_worker must be at least 1, got 0");
+  return o;
+}
+
+}  // namespace detail::process_impl
+
+struct ProcessPool::Impl : detail::process_impl::PoolState {};
+
+PARNEST_INLINE ProcessPool::ProcessPool(std::size_t workers)
+    : ProcessPool(Options{.workers = detail::process_impl::nonzero(workers)}) {}
+
+PARNEST_INLINE ProcessPool::ProcessPool(Options options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = detail::process_impl::checked(std::move(options));
+  impl_->workers.resize(impl_->options.workers);
+  for (std::size_t i = 0; i < impl_->workers.size(); ++i) impl_->workers[i].index = i;
+}
+
+PARNEST_INLINE ProcessPool::~ProcessPool() {
+  impl_->stop_all();
+}
+
+PARNEST_INLINE std::size_t ProcessPool::size() const noexcept {
+  return impl_->workers.size();
+}
+
+PARNEST_INLINE void ProcessPool::map(const Task& task, const RowMatrix& input, RowMatrix& output) {
+  std::lock_guard lock(impl_->mutex);
+  ++impl_->stats.batches;
+  if (input.rows() == 0) return;
+  TaskRecipe recipe = task.recipe();
+  if (!recipe.rebuild)
+    throw PoolError(
+        "ProcessPool: this task cannot be rebuilt in a worker process (its recipe() is empty); "
+        "run it with a SerialPool or a ThreadPool");
+  // Workers forked before the task's anchor (a model) existed do not have it: fork afresh.
+  for (auto& w : impl_->workers)
+    if (w.state != detail::process_impl::Worker::State::stopped &&
+        w.forked_after <= recipe.anchor_id)
+      impl_->stop(w);
+  impl_->update_recipe(std::move(recipe));
+  Impl::Batch batch{&task, &input, &output, {}, {}, {}};
+  impl_->run(batch);
+}
+
+PARNEST_INLINE std::string ProcessPool::describe() const {
+  return "processes(" + std::to_string(impl_->workers.size()) + ")";
+}
+
+PARNEST_INLINE std::vector<std::string> ProcessPool::take_warnings() {
+  std::lock_guard lock(impl_->mutex);
+  return std::exchange(impl_->warnings, {});
+}
+
+PARNEST_INLINE void ProcessPool::restart() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->stop_all();
+}
+
+PARNEST_INLINE ProcessPool::Stats ProcessPool::stats() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->stats;
+}
+
+PARNEST_INLINE std::vector<int> ProcessPool::worker_pids() const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<int> pids;
+  for (const auto& w : impl_->workers)
+    if (w.state != detail::process_impl::Worker::State::stopped) pids.push_back(w.pid);
+  return pids;
+}
+
+}  // namespace parnest

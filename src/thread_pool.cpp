@@ -1,0 +1,2 @@
+// ThreadPool, compiled once into libparnest.
+#include "parnest/impl/thread_pool.ipp"
