@@ -1,2 +1,2 @@
-// Detail::write_atomically, compiled once into libparnest.
+// detail::write_atomically, compiled once into libparnest.
 #include "parnest/impl/atomic_file.ipp"

@@ -1,2 +1,2 @@
-// Detail::InterruptGuard (detail/interrupts.hpp), compiled once into libparnest.
+// detail::InterruptGuard (detail/interrupts.hpp), compiled once into libparnest.
 #include "parnest/impl/signals.ipp"

@@ -93,9 +93,10 @@ class Sampler {
   std::shared_ptr<Pool> chosen_pool_;  // the pool run() chose last; its workers are reused
 };
 
-// The members are defined out of the class, so that they are not inline: with the
-// `extern template` of each backend's header, a user's program then instantiates none of them
-// (libparnest has them, src/<backend>.cpp).
+// The members are defined out of the class, so that they are not inline: the standard lets a
+// compiler instantiate an inline member of an `extern template` for inlining, so in-class
+// definitions could still be compiled in a user's program. libparnest has them
+// (src/<backend>.cpp).
 
 template <Backend B>
 Sampler<B>::Sampler(Model model, typename B::Options options)

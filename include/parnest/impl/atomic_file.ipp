@@ -1,5 +1,5 @@
 #pragma once
-// Detail::write_atomically: compiled once into libparnest (src/atomic_file.cpp), or
+// detail::write_atomically: compiled once into libparnest (src/atomic_file.cpp), or
 // included by the header that declares it in header-only mode (PARNEST_HEADER_ONLY).
 #include "parnest/detail/atomic_file.hpp"
 #include "parnest/detail/inline.hpp"

@@ -120,10 +120,9 @@ PARNEST_INLINE std::string differences(const SavedIdentity& saved, const RunIden
 
 }  // namespace checkpoint_format
 
-using namespace checkpoint_format;
-
 PARNEST_INLINE void write_checkpoint(const std::string& path, const RunIdentity& identity,
                                      const std::vector<double>& state) {
+  using namespace checkpoint_format;
   if (!is_root()) return;
   const std::vector<double> id = flatten_identity(identity);
   std::string bytes(magic, sizeof magic);
@@ -138,6 +137,7 @@ PARNEST_INLINE void write_checkpoint(const std::string& path, const RunIdentity&
 
 PARNEST_INLINE std::optional<std::vector<double>> read_checkpoint(const std::string& path,
                                                                   const RunIdentity& expected) {
+  using namespace checkpoint_format;
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     if (!std::filesystem::exists(path)) return std::nullopt;

@@ -12,6 +12,7 @@
 #include "parnest/env.hpp"
 
 namespace parnest::detail {
+namespace progress_impl {
 
 PARNEST_INLINE std::string compact(double x) {
   char buffer[32];
@@ -24,6 +25,8 @@ PARNEST_INLINE std::string compact(double x) {
   return buffer;
 }
 
+}  // namespace progress_impl
+
 PARNEST_INLINE std::string format_progress(const Progress& p) {
   char buffer[256];
   const auto s = static_cast<long>(p.elapsed_seconds);
@@ -31,9 +34,9 @@ PARNEST_INLINE std::string format_progress(const Progress& p) {
       buffer, sizeof buffer,
       "parnest: %s  it %zu  calls %s (%s/s)  eff %.3f  log Z %.3f  %s %.3g (target %.3g)  "
       "%ld:%02ld:%02ld",
-      p.sampler.c_str(), p.iteration, compact(static_cast<double>(p.n_like)).c_str(),
-      compact(p.calls_per_second).c_str(), p.efficiency, p.log_z, p.remaining_name.c_str(),
-      p.remaining, p.target, s / 3600, s / 60 % 60, s % 60);
+      p.sampler.c_str(), p.iteration, progress_impl::compact(static_cast<double>(p.n_like)).c_str(),
+      progress_impl::compact(p.calls_per_second).c_str(), p.efficiency, p.log_z,
+      p.remaining_name.c_str(), p.remaining, p.target, s / 3600, s / 60 % 60, s % 60);
   return buffer;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Detail::InterruptGuard (detail/interrupts.hpp): compiled once into libparnest (src/signals.cpp),
+// detail::InterruptGuard (detail/interrupts.hpp): compiled once into libparnest (src/signals.cpp),
 // or included by the header that declares it in header-only mode (PARNEST_HEADER_ONLY).
 #include <signal.h>
 
@@ -10,6 +10,7 @@
 #include "parnest/detail/interrupts.hpp"
 
 namespace parnest::detail {
+namespace interrupt_state {
 
 // One set for the process, also when several translation units include this (header-only).
 inline std::atomic<int> caught_signal{0};
@@ -26,7 +27,10 @@ extern "C" PARNEST_INLINE void parnest_on_interrupt(int sig) {
   ::raise(sig);
 }
 
+}  // namespace interrupt_state
+
 PARNEST_INLINE InterruptGuard::InterruptGuard(bool enabled) : enabled_(enabled) {
+  using namespace interrupt_state;
   if (!enabled_) return;
   std::lock_guard lock(install_mutex);
   if (guards++ > 0) return;
@@ -40,6 +44,7 @@ PARNEST_INLINE InterruptGuard::InterruptGuard(bool enabled) : enabled_(enabled) 
 }
 
 PARNEST_INLINE InterruptGuard::~InterruptGuard() {
+  using namespace interrupt_state;
   if (!enabled_) return;
   std::lock_guard lock(install_mutex);
   if (--guards > 0) return;
@@ -48,7 +53,7 @@ PARNEST_INLINE InterruptGuard::~InterruptGuard() {
 }
 
 PARNEST_INLINE int InterruptGuard::caught() const noexcept {
-  return enabled_ ? caught_signal.load() : 0;
+  return enabled_ ? interrupt_state::caught_signal.load() : 0;
 }
 
 }  // namespace parnest::detail
