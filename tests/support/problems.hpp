@@ -2,7 +2,9 @@
 // Reference problems with known evidence, shared by the tests and bench/. Each documents where
 // its log Z comes from.
 
+#include <array>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -112,18 +114,23 @@ inline Problem eggbox() {
   return p;
 }
 
-/// Rosenbrock in 2-D: log L = -[(1 - x)^2 + 100 (y - x^2)^2], prior U[-5, 5]^2.
-/// log Z = -5.804132: the y integral is analytic (an erf difference), the x integral by the
-/// trapezoid rule on 2 million intervals (checked by a unit test).
-inline Problem rosenbrock() {
+/// Rosenbrock in d dimensions: log L = -sum_i [(1 - x_i)^2 + 100 (x_{i+1} - x_i^2)^2], prior
+/// U[-5, 5]^d. 2-D: log Z = -5.804132, the y integral analytic (an erf difference), the x
+/// integral by the trapezoid rule on 2 million intervals. 10-D: log Z = -43.108355 by
+/// transfer-matrix quadrature (the integrand is a chain: nine products of one kernel matrix on
+/// a trapezoid grid). Both are recomputed by unit tests.
+inline Problem rosenbrock(std::size_t d = 2) {
   Problem p;
-  p.name = "rosenbrock-2";
-  p.model.names = {"x", "y"};
+  p.name = "rosenbrock-" + std::to_string(d);
+  p.model.names = d == 2 ? std::vector<std::string>{"x", "y"} : numbered_names(d);
   p.model.prior = box_prior(-5.0, 5.0);
   p.model.log_likelihood = [](std::span<const double> t) {
-    return -((1 - t[0]) * (1 - t[0]) + 100 * (t[1] - t[0] * t[0]) * (t[1] - t[0] * t[0]));
+    double s = 0.0;
+    for (std::size_t i = 0; i + 1 < t.size(); ++i)
+      s += (1 - t[i]) * (1 - t[i]) + 100 * (t[i + 1] - t[i] * t[i]) * (t[i + 1] - t[i] * t[i]);
+    return -s;
   };
-  p.log_z = -5.804132;
+  p.log_z = d == 2 ? -5.804132 : d == 10 ? -43.108355 : std::nan("");
   return p;
 }
 
@@ -186,6 +193,121 @@ inline Problem bimodal(std::size_t d = 4) {
   p.log_z = static_cast<double>(d) * std::log(2 * detail::normal_cdf(0.3 / sigma) - 1);
   p.mean.assign(d, heavy * 0.3 + (1 - heavy) * 0.7);
   p.sd.assign(d, std::sqrt(sigma * sigma + heavy * (1 - heavy) * 0.4 * 0.4));
+  return p;
+}
+
+/// Neal's funnel in 10-D: v ~ N(0, 3^2) and x_1..x_9 ~ N(0, e^v) given v, as the likelihood
+/// (a normalised density), with the prior U[-10, 10]^10 on (v, x). The neck (v near -10, where
+/// the x have sd e^-5) is the shape that defeats ellipsoids. Z is the density's mass inside the
+/// box over the box's volume: 20^-10 times the integral over v in [-10, 10] of
+/// N(v; 0, 9) (2 Phi(10 e^{-v/2}) - 1)^9, which Simpson's rule on 20,000 intervals gives as
+/// log Z = -30.094608 (recomputed by a unit test with another rule).
+inline Problem funnel() {
+  constexpr std::size_t d = 10;
+  Problem p;
+  p.name = "funnel-10";
+  p.model.names = numbered_names(d);
+  p.model.prior = box_prior(-10.0, 10.0);
+  p.model.log_likelihood = [](std::span<const double> t) {
+    const double v = t[0], log_2pi = std::log(2 * std::numbers::pi);
+    double s = -0.5 * v * v / 9.0 - 0.5 * (log_2pi + std::log(9.0));
+    for (std::size_t i = 1; i < t.size(); ++i)
+      s += -0.5 * t[i] * t[i] * std::exp(-v) - 0.5 * (log_2pi + v);
+    return s;
+  };
+  p.log_z = -30.094608;
+  return p;
+}
+
+/// The LogGamma problem of Beaujean & Caldwell (2013), as in the nautilus and UltraNest
+/// benchmarks, in d >= 2 dimensions on U[0, 1]^d: x_0 has density (LG(1/3) + LG(2/3)) / 2 and x_1
+/// (N(1/3) + N(2/3)) / 2, four modes in all; x_2 .. x_{d/2+1} follow LG(2/3) and the rest
+/// N(2/3), where LG(m) is scipy's loggamma with shape 1, loc m and scale 1/30 (density
+/// e^{z - e^z} / s, z = (x - m) / s) and N(m) the normal of mean m and sd 1/30. log Z is the
+/// product's mass inside the cube, exact from the two CDFs (1 - exp(-e^z) for LG): -2.3e-5 at 10-D,
+/// "0" in the papers.
+inline Problem loggamma(std::size_t d = 10) {
+  constexpr double s = 1.0 / 30.0;
+  auto log_lg = [](double x, double m) {
+    const double z = (x - m) / s;
+    return z - std::exp(z) - std::log(s);
+  };
+  auto log_n = [](double x, double m) {
+    const double z = (x - m) / s;
+    return -0.5 * z * z - std::log(s) - 0.5 * std::log(2 * std::numbers::pi);
+  };
+  auto half_sum = [](double a, double b) {
+    const double m = std::max(a, b);
+    return m + std::log(0.5 * (std::exp(a - m) + std::exp(b - m)));
+  };
+  auto lg_mass = [](double m) {
+    auto cdf = [m](double x) { return 1 - std::exp(-std::exp((x - m) / s)); };
+    return cdf(1.0) - cdf(0.0);
+  };
+  auto n_mass = [](double m) {
+    return detail::normal_cdf((1 - m) / s) - detail::normal_cdf(-m / s);
+  };
+  auto is_lg = [d](std::size_t i) { return 2 * i <= d + 2; };  // i in 2 .. (d + 2) / 2
+  Problem p;
+  p.name = "loggamma-" + std::to_string(d);
+  p.model.names = numbered_names(d);
+  p.model.prior = box_prior(0.0, 1.0);
+  p.model.log_likelihood = [=](std::span<const double> x) {
+    double l = half_sum(log_lg(x[0], 1.0 / 3), log_lg(x[0], 2.0 / 3)) +
+               half_sum(log_n(x[1], 1.0 / 3), log_n(x[1], 2.0 / 3));
+    for (std::size_t i = 2; i < x.size(); ++i)
+      l += is_lg(i) ? log_lg(x[i], 2.0 / 3) : log_n(x[i], 2.0 / 3);
+    return l;
+  };
+  p.log_z = std::log(0.5 * (lg_mass(1.0 / 3) + lg_mass(2.0 / 3))) +
+            std::log(0.5 * (n_mass(1.0 / 3) + n_mass(2.0 / 3)));
+  for (std::size_t i = 2; i < d; ++i)
+    p.log_z += std::log(is_lg(i) ? lg_mass(2.0 / 3) : n_mass(2.0 / 3));
+  return p;
+}
+
+/// Three normalised Gaussians in U[0, 1]^3 with unequal weights and widths: 0.6 N(c_1, 0.02^2 I)
+/// + 0.3 N(c_2, 0.06^2 I) + 0.1 N(c_3, 0.04^2 I), c_1 = (0.25, 0.3, 0.3), c_2 = (0.7, 0.65, 0.4),
+/// c_3 = (0.35, 0.75, 0.75). The narrow heavy mode reaches the highest likelihood, so a sampler
+/// that follows the peak is tempted to drop the wide 0.3 mode. Z is exact: the weighted masses
+/// inside the cube (products of normal CDF differences; only the widest mode loses any, 2e-9).
+inline Problem mixture3() {
+  struct Mode {
+    double weight, sigma;
+    std::array<double, 3> centre;
+  };
+  static constexpr std::array<Mode, 3> modes{{{0.6, 0.01, {0.25, 0.3, 0.3}},
+                                              {0.3, 0.08, {0.7, 0.65, 0.4}},
+                                              {0.1, 0.03, {0.35, 0.75, 0.75}}}};
+  Problem p;
+  p.name = "mixture3-3";
+  p.model.names = numbered_names(3);
+  p.model.prior = box_prior(0.0, 1.0);
+  p.model.log_likelihood = [](std::span<const double> x) {
+    double terms[3], top = -std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < 3; ++k) {
+      double r2 = 0.0;
+      for (std::size_t i = 0; i < 3; ++i)
+        r2 += (x[i] - modes[k].centre[i]) * (x[i] - modes[k].centre[i]);
+      terms[k] = std::log(modes[k].weight) -
+                 1.5 * std::log(2 * std::numbers::pi * modes[k].sigma * modes[k].sigma) -
+                 0.5 * r2 / (modes[k].sigma * modes[k].sigma);
+      top = std::max(top, terms[k]);
+    }
+    double sum = 0.0;
+    for (double t : terms) sum += std::exp(t - top);
+    return top + std::log(sum);
+  };
+  double z = 0.0;
+  p.mean.assign(3, 0.0);
+  for (const Mode& m : modes) {
+    double mass = m.weight;
+    for (double c : m.centre)
+      mass *= detail::normal_cdf((1 - c) / m.sigma) - detail::normal_cdf(-c / m.sigma);
+    z += mass;
+    for (std::size_t i = 0; i < 3; ++i) p.mean[i] += m.weight * m.centre[i];
+  }
+  p.log_z = std::log(z);
   return p;
 }
 

@@ -64,6 +64,30 @@ TEST_CASE("out-of-range batch options are refused, naming option, value and rang
   refused({.networks = 100}, "networks = 100 is invalid: must be at most 64");
   refused({.volume_draws = 10}, "volume_draws = 10 is invalid");
   CHECK_THROWS_AS(parnest::Sampler<parnest::Batch>(model, {.max_draws = 0}), parnest::ConfigError);
+  refused({.min_efficiency = 1.5}, "min_efficiency = 1.500000 is invalid: must lie in [0, 1)");
+}
+
+TEST_CASE("an exploration that stalls stops with a SamplerError saying what happened",
+          "[errors][batch]") {
+  // A ring of width 1e-7: ellipsoids around a few points on it hold ever less of the ring as
+  // the threshold rises, so the points above it become rare and the bounds never reach the peak.
+  parnest::Model model = parnest::reference::gaussian(2).model;
+  model.log_likelihood = [](std::span<const double> x) {
+    const double r = std::hypot(x[0] - 0.5, x[1] - 0.5);
+    return -0.5 * (r - 0.3) * (r - 0.3) / 1e-14;
+  };
+  // max_calls keeps a run that fails to notice the stall from running on (it would then
+  // return with a warning, and the check below fail).
+  parnest::Sampler<parnest::Batch> sampler(model, {.n_live = 20, .max_calls = 2'000'000});
+  try {
+    (void)sampler.run({.ncores = 1, .seed = 3, .progress = false});
+    FAIL("the stalled run returned a result");
+  } catch (const parnest::SamplerError& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Contains("Batch's exploration stalled after"));
+    CHECK_THAT(what, Contains("min_efficiency 0.001"));
+    CHECK_THAT(what, Contains("try parnest::Sequential"));
+  }
 }
 
 TEST_CASE("a batch run stopped by max_calls says so and discard_exploration keeps later points",

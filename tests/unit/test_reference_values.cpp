@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <numbers>
+#include <vector>
+
+#include <Eigen/Core>
 
 #include "problems.hpp"
 
@@ -19,6 +22,62 @@ TEST_CASE("Rosenbrock's reference log Z is what quadrature gives", "[reference]"
     sum += w * std::exp(-(1 - x) * (1 - x)) * inner;
   }
   CHECK(std::log(sum * h / 100) == Approx(parnest::reference::rosenbrock().log_z).margin(1e-5));
+}
+
+TEST_CASE("Rosenbrock-10's reference log Z is what a transfer matrix gives", "[reference]") {
+  // The integrand is a chain, prod_i g(x_i) K(x_i, x_{i+1}): nine products of the kernel
+  // matrix K on a trapezoid grid, g(x) = exp(-(1 - x)^2), K(x, y) = exp(-100 (y - x^2)^2).
+  const int n = 2001;
+  const double h = 10.0 / (n - 1);
+  Eigen::VectorXd x(n), w = Eigen::VectorXd::Constant(n, h);
+  for (int i = 0; i < n; ++i) x[i] = -5 + i * h;
+  w[0] = w[n - 1] = h / 2;
+  Eigen::MatrixXd kernel(n, n);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      kernel(i, j) = std::exp(-100 * (x[j] - x[i] * x[i]) * (x[j] - x[i] * x[i]));
+  const Eigen::VectorXd g = (-(1 - x.array()).square()).exp();
+  Eigen::RowVectorXd f = Eigen::RowVectorXd::Ones(n);
+  for (int link = 0; link < 9; ++link)
+    f = (f.array() * g.transpose().array() * w.transpose().array()).matrix() * kernel;
+  const double log_z = std::log(f.dot(w)) - 10 * std::log(10.0);
+  CHECK(log_z == Approx(parnest::reference::rosenbrock(10).log_z).margin(1e-5));
+}
+
+TEST_CASE("the funnel's reference log Z is what the trapezoid rule gives", "[reference]") {
+  // Another rule than the documented Simpson's: the marginal of v times the x's mass in the box.
+  const int n = 200000;
+  const double h = 20.0 / n;
+  double sum = 0;
+  for (int i = 0; i <= n; ++i) {
+    const double v = -10 + i * h, w = (i == 0 || i == n) ? 0.5 : 1.0;
+    const double inner = 2 * parnest::detail::normal_cdf(10 * std::exp(-v / 2)) - 1;
+    sum += w * std::exp(-v * v / 18) / std::sqrt(18 * std::numbers::pi) * std::pow(inner, 9);
+  }
+  CHECK(std::log(sum * h) - 10 * std::log(20.0) ==
+        Approx(parnest::reference::funnel().log_z).margin(1e-5));
+}
+
+TEST_CASE("the LogGamma factor's mass in [0, 1] is what the midpoint rule gives", "[reference]") {
+  // The closed-form CDF of the reference against the density itself, for one loggamma factor
+  // (shape 1, loc 1/3, scale 1/30), on 10^6 midpoints; and the 10-D value against the papers'
+  // "log Z = 0".
+  const int n = 1000000;
+  const double s = 1.0 / 30, m = 1.0 / 3;
+  double mass = 0;
+  for (int i = 0; i < n; ++i) {
+    const double z = ((i + 0.5) / n - m) / s;
+    mass += std::exp(z - std::exp(z)) / s / n;
+  }
+  CHECK(mass ==
+        Approx(std::exp(-std::exp(-m / s)) - std::exp(-std::exp((1 - m) / s))).margin(1e-9));
+  const auto problem = parnest::reference::loggamma(10);
+  CHECK(problem.log_z == Approx(0.0).margin(1e-4));
+  CHECK(problem.log_z < 0.0);
+  // The likelihood is a normalised density: at the peak region it is large, far away tiny.
+  const std::vector<double> peak{2.0 / 3, 2.0 / 3, 2.0 / 3, 2.0 / 3, 2.0 / 3,
+                                 2.0 / 3, 2.0 / 3, 2.0 / 3, 2.0 / 3, 2.0 / 3};
+  CHECK(problem.model.log_likelihood(peak) > 20.0);
 }
 
 TEST_CASE("the eggbox's reference log Z is what quadrature gives", "[reference]") {
@@ -38,6 +97,8 @@ TEST_CASE("the analytic reference values are self-consistent", "[reference]") {
   CHECK(parnest::reference::gaussian_shells().log_z == Approx(-1.7456).margin(1e-4));
   CHECK(parnest::reference::readme_gaussian().log_z == Approx(-7.3725).margin(1e-4));
   CHECK(parnest::reference::gaussian(10).log_z == Approx(0.0).margin(1e-5));
+  // The three-Gaussian mixture loses only the widest mode's far tails to the cube's edges.
+  CHECK(parnest::reference::mixture3().log_z == Approx(0.0).margin(1e-4));
   // The correlated Gaussian's standard deviations are as documented.
   const auto corr = parnest::reference::correlated_gaussian();
   for (double sd : corr.sd) {

@@ -79,6 +79,11 @@ class Batch : public detail::RunHandle<detail::BatchRun> {
     std::size_t max_calls = 0;
     /// Proposals allowed for one point before the run fails with a SamplerError.
     std::size_t max_draws = 10'000'000;
+    /// The exploration's efficiency (points above the current threshold per likelihood call)
+    /// below which, measured over each stretch of 200 n_live calls, the run stops with a
+    /// SamplerError instead of running on for hours: each new bound would then cost more than
+    /// n_update / min_efficiency calls (0: never stop).
+    double min_efficiency = 1e-3;
   };
 
   /// The backend's name in Result::sampler and the output files.

@@ -63,6 +63,9 @@ class BatchRun {
     if (o.volume_draws < 100)
       fail("volume_draws", std::to_string(o.volume_draws), "must be at least 100");
     if (o.max_draws == 0) fail("max_draws", "0", "must be at least 1");
+    if (!(o.min_efficiency >= 0.0 && o.min_efficiency < 1.0))
+      fail("min_efficiency", std::to_string(o.min_efficiency),
+           "must lie in [0, 1) (0 never stops a slow exploration)");
   }
 
   // A run of the validated model from `seed`.
@@ -86,7 +89,8 @@ class BatchRun {
             {"volume_draws", detail::text(o.volume_draws)},
             {"discard_exploration", o.discard_exploration ? "true" : "false"},
             {"max_calls", detail::text(o.max_calls)},
-            {"max_draws", detail::text(o.max_draws)}};
+            {"max_draws", detail::text(o.max_draws)},
+            {"min_efficiency", detail::text(o.min_efficiency)}};
   }
 
   /// Runs one iteration (one batch) through `pool`. Returns false once the run has finished.
@@ -100,6 +104,7 @@ class BatchRun {
     }
     if (phase_ == Phase::exploring) {
       draw_batch(pool, current_);
+      check_efficiency();
       if (fill_done()) {
         if (live_fraction() > options_.f_live)
           add_bound(pool);
@@ -194,7 +199,7 @@ class BatchRun {
     out.put_sized(log_s2_);
     out.put_sized(pending_);
     for (std::size_t n : {counted_from_, current_, fill_above_, fill_calls_, fill_above_target_,
-                          fill_calls_target_, iteration_, n_like_})
+                          fill_calls_target_, iteration_, n_like_, stretch_calls_, stretch_above_})
       out.put(static_cast<double>(n));
     out.put(fill_threshold_);
     out.put(live_fraction_);
@@ -222,8 +227,9 @@ class BatchRun {
     in.get_sized(log_s1_);
     in.get_sized(log_s2_);
     in.get_sized(pending_);
-    for (std::size_t* n : {&counted_from_, &current_, &fill_above_, &fill_calls_,
-                           &fill_above_target_, &fill_calls_target_, &iteration_, &n_like_})
+    for (std::size_t* n :
+         {&counted_from_, &current_, &fill_above_, &fill_calls_, &fill_above_target_,
+          &fill_calls_target_, &iteration_, &n_like_, &stretch_calls_, &stretch_above_})
       *n = static_cast<std::size_t>(in.get());
     fill_threshold_ = in.get();
     live_fraction_ = in.get();
@@ -287,6 +293,8 @@ class BatchRun {
       if (phase_ == Phase::exploring && k == current_) {
         fill_calls_ += 1;
         fill_above_ += log_l > fill_threshold_ ? 1 : 0;
+        stretch_calls_ += 1;
+        stretch_above_ += log_l > fill_threshold_ ? 1 : 0;
       }
     }
     drawn_[k] += static_cast<double>(options_.n_batch);
@@ -455,6 +463,33 @@ class BatchRun {
     return fill_above_ >= fill_above_target_ || fill_calls_ >= fill_calls_target_;
   }
 
+  // Stops a run whose exploration has stalled: over the last stretch of 200 n_live calls, too
+  // few points came out above the threshold for the bounds ever to shrink to the peak.
+  void check_efficiency() {
+    // Nothing above the threshold at all has its own message (fill_done).
+    if (stretch_calls_ < 200 * options_.n_live || fill_above_ == 0) return;
+    const double efficiency =
+        static_cast<double>(stretch_above_) / static_cast<double>(stretch_calls_);
+    if (efficiency < options_.min_efficiency) {
+      const ShellBound& b = bounds_[current_];
+      throw SamplerError(
+          "Batch's exploration stalled after " + std::to_string(n_like_) +
+          " likelihood calls: in the last " + std::to_string(stretch_calls_) + " only " +
+          std::to_string(stretch_above_) + " points lay above the threshold log L = " +
+          std::to_string(fill_threshold_) + " (efficiency " + std::to_string(efficiency) +
+          ", min_efficiency " + detail::text(options_.min_efficiency) + "), drawn from " +
+          (b.is_cube() ? std::string("the unit cube")
+                       : "a bound of " + std::to_string(b.ellipsoid_count()) +
+                             " ellipsoids and log volume " + detail::text(b.log_volume())) +
+          ", with the live points still holding " + detail::text(live_fraction_) +
+          " of the evidence (f_live " + detail::text(options_.f_live) +
+          "). Ellipsoids cannot follow this likelihood's contours (a thin curved ridge or a "
+          "funnel): try parnest::Sequential with slice or random-walk moves, or parnest::Smc; "
+          "min_efficiency = 0 lets Batch run on");
+    }
+    stretch_calls_ = stretch_above_ = 0;
+  }
+
   void append_bound(ShellBound bound) {
     const std::size_t k = bounds_.size();
     bounds_.push_back(std::move(bound));
@@ -580,6 +615,7 @@ class BatchRun {
   std::size_t current_ = 0;                      // the bound the exploration fills
   double fill_threshold_ = minus_infinity;
   std::size_t fill_above_ = 0, fill_calls_ = 0, fill_above_target_ = 0, fill_calls_target_ = 0;
+  std::size_t stretch_calls_ = 0, stretch_above_ = 0;  // the exploration's efficiency so far
   double live_fraction_ = 1.0;
   std::size_t iteration_ = 0, n_like_ = 0;
   std::vector<std::string> warnings_;
