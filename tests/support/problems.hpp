@@ -118,7 +118,7 @@ inline Problem eggbox() {
 /// U[-5, 5]^d. 2-D: log Z = -5.804132, the y integral analytic (an erf difference), the x
 /// integral by the trapezoid rule on 2 million intervals. 10-D: log Z = -43.108355 by
 /// transfer-matrix quadrature (the integrand is a chain: nine products of one kernel matrix on
-/// a trapezoid grid). Both are recomputed by unit tests.
+/// a trapezoid grid). Both are recomputed by unit tests; other d have no reference (NaN).
 inline Problem rosenbrock(std::size_t d = 2) {
   Problem p;
   p.name = "rosenbrock-" + std::to_string(d);
@@ -266,11 +266,12 @@ inline Problem loggamma(std::size_t d = 10) {
   return p;
 }
 
-/// Three normalised Gaussians in U[0, 1]^3 with unequal weights and widths: 0.6 N(c_1, 0.02^2 I)
-/// + 0.3 N(c_2, 0.06^2 I) + 0.1 N(c_3, 0.04^2 I), c_1 = (0.25, 0.3, 0.3), c_2 = (0.7, 0.65, 0.4),
-/// c_3 = (0.35, 0.75, 0.75). The narrow heavy mode reaches the highest likelihood, so a sampler
-/// that follows the peak is tempted to drop the wide 0.3 mode. Z is exact: the weighted masses
-/// inside the cube (products of normal CDF differences; only the widest mode loses any, 2e-9).
+/// Three normalised Gaussians in U[0, 1]^3 with unequal weights and widths: 0.6 N(c_1, 0.01^2 I)
+/// + 0.3 N(c_2, 0.08^2 I) + 0.1 N(c_3, 0.03^2 I), c_1 = (0.25, 0.3, 0.3), c_2 = (0.7, 0.65, 0.4),
+/// c_3 = (0.35, 0.75, 0.75). The narrow heavy mode fills about 3e-4 of the prior, so a sampler
+/// whose bounds close around the two wider modes before it lands a point there never finds it.
+/// Z is exact: the weighted masses inside the cube (products of normal CDF differences; only
+/// the widest mode loses any, 9.5e-5 of its mass), log Z = -2.84e-5.
 inline Problem mixture3() {
   struct Mode {
     double weight, sigma;

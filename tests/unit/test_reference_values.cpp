@@ -10,18 +10,27 @@
 
 #include "problems.hpp"
 
+namespace {
+// The trapezoid rule for f on [a, b] with n intervals.
+template <class F>
+double trapezoid(F f, double a, double b, int n) {
+  const double h = (b - a) / n;
+  double sum = 0;
+  for (int i = 0; i <= n; ++i) sum += ((i == 0 || i == n) ? 0.5 : 1.0) * f(a + i * h);
+  return sum * h;
+}
+}  // namespace
+
 TEST_CASE("Rosenbrock's reference log Z is what quadrature gives", "[reference]") {
   // Inner y integral over [-5, 5] analytic; outer x integral by the trapezoid rule.
-  const int n = 200000;
-  const double h = 10.0 / n;
-  double sum = 0;
-  for (int i = 0; i <= n; ++i) {
-    const double x = -5 + i * h, w = (i == 0 || i == n) ? 0.5 : 1.0;
-    const double inner = std::sqrt(std::numbers::pi) / 20 *
-                         (std::erf(10 * (5 - x * x)) + std::erf(10 * (5 + x * x)));
-    sum += w * std::exp(-(1 - x) * (1 - x)) * inner;
-  }
-  CHECK(std::log(sum * h / 100) == Approx(parnest::reference::rosenbrock().log_z).margin(1e-5));
+  const double z = trapezoid(
+      [](double x) {
+        const double inner = std::sqrt(std::numbers::pi) / 20 *
+                             (std::erf(10 * (5 - x * x)) + std::erf(10 * (5 + x * x)));
+        return std::exp(-(1 - x) * (1 - x)) * inner;
+      },
+      -5.0, 5.0, 200000);
+  CHECK(std::log(z / 100) == Approx(parnest::reference::rosenbrock().log_z).margin(1e-5));
 }
 
 TEST_CASE("Rosenbrock-10's reference log Z is what a transfer matrix gives", "[reference]") {
@@ -46,15 +55,13 @@ TEST_CASE("Rosenbrock-10's reference log Z is what a transfer matrix gives", "[r
 
 TEST_CASE("the funnel's reference log Z is what the trapezoid rule gives", "[reference]") {
   // Another rule than the documented Simpson's: the marginal of v times the x's mass in the box.
-  const int n = 200000;
-  const double h = 20.0 / n;
-  double sum = 0;
-  for (int i = 0; i <= n; ++i) {
-    const double v = -10 + i * h, w = (i == 0 || i == n) ? 0.5 : 1.0;
-    const double inner = 2 * parnest::detail::normal_cdf(10 * std::exp(-v / 2)) - 1;
-    sum += w * std::exp(-v * v / 18) / std::sqrt(18 * std::numbers::pi) * std::pow(inner, 9);
-  }
-  CHECK(std::log(sum * h) - 10 * std::log(20.0) ==
+  const double z = trapezoid(
+      [](double v) {
+        const double inner = 2 * parnest::detail::normal_cdf(10 * std::exp(-v / 2)) - 1;
+        return std::exp(-v * v / 18) / std::sqrt(18 * std::numbers::pi) * std::pow(inner, 9);
+      },
+      -10.0, 10.0, 200000);
+  CHECK(std::log(z) - 10 * std::log(20.0) ==
         Approx(parnest::reference::funnel().log_z).margin(1e-5));
 }
 

@@ -291,10 +291,11 @@ class BatchRun {
       pattern_.push_back(p);
       count(p, log_l);
       if (phase_ == Phase::exploring && k == current_) {
+        const std::size_t above = log_l > fill_threshold_ ? 1 : 0;
         fill_calls_ += 1;
-        fill_above_ += log_l > fill_threshold_ ? 1 : 0;
+        fill_above_ += above;
         stretch_calls_ += 1;
-        stretch_above_ += log_l > fill_threshold_ ? 1 : 0;
+        stretch_above_ += above;
       }
     }
     drawn_[k] += static_cast<double>(options_.n_batch);
