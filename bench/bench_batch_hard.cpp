@@ -6,7 +6,9 @@
 //
 //   build/bench/parnest_bench_batch_hard [seeds] [problem] [sampler]
 //
-// Defaults: 6 seeds (20 for the mixture), every problem, batch and sequential.
+// sampler: batch, networks (Batch with 4 emulator networks), sequential or all (the default:
+// batch, networks but on the mixture, sequential on the funnel and Rosenbrock). Defaults: 6
+// seeds (20 for the mixture), every problem.
 #include <parnest/parnest.hpp>
 
 #include <algorithm>
@@ -82,6 +84,8 @@ int main(int argc, char** argv) {
     const int n = problem.name == "mixture3-3" && argc <= 1 ? 20 : seeds;
     if (sampler == "all" || sampler == "batch")
       run<parnest::Batch>(problem, "batch", {}, n, verbose);
+    if ((sampler == "all" && problem.name != "mixture3-3") || sampler == "networks")
+      run<parnest::Batch>(problem, "batch, networks 4", {.networks = 4}, n, verbose);
     const bool compare = problem.name == "funnel-10" || problem.name == "rosenbrock-10";
     if ((sampler == "all" && compare) || sampler == "sequential")
       run<parnest::Sequential>(problem, "sequential", {.n_live = 500}, n, verbose);
