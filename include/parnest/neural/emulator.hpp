@@ -13,7 +13,6 @@
 #include <vector>
 
 #include <Eigen/Core>
-#include <Eigen/QR>
 
 #include "parnest/detail/flat.hpp"
 #include "parnest/neural/mlp.hpp"
@@ -154,15 +153,8 @@ class Emulator {
           std::span<const double>(out.row(j).data(), static_cast<std::size_t>(out.cols())));
       e.networks_.push_back(std::move(net));
     }
-    e.threshold_score_ = e.calibrated_threshold(u, y);
     return e;
   }
-
-  /// The score the ensemble predicts at the threshold it was trained for: a cubic fit of the
-  /// predicted against the target scores of the training points, read at the lowest target
-  /// above the threshold (nautilus's cut). The lowest prediction among the points above would
-  /// be far more cautious: one badly predicted point would let the emulator turn down nothing.
-  double threshold_score() const noexcept { return threshold_score_; }
 
   /// The ensemble's mean score at the unit-cube point `u`: above 1/2 where the likelihood is
   /// predicted to exceed the threshold the emulator was trained for.
@@ -181,7 +173,6 @@ class Emulator {
     out.put_sized(scale_);
     out.put_count(networks_.size());
     for (const Mlp& net : networks_) net.save(out);
-    out.put(threshold_score_);
   }
   static Emulator load(parnest::detail::FlatReader& in) {
     Emulator e;
@@ -189,28 +180,10 @@ class Emulator {
     in.get_sized(e.scale_);
     e.networks_.resize(in.get_count());
     for (Mlp& net : e.networks_) net = Mlp::load(in);
-    e.threshold_score_ = in.get();
     return e;
   }
 
  private:
-  // The cubic least-squares fit of predicted score against target y, evaluated at the
-  // lowest target above 1/2.
-  double calibrated_threshold(const RowMatrix& u, const Eigen::RowVectorXd& y) const {
-    const Eigen::Index n = u.rows();
-    Eigen::MatrixXd powers(n, 4);
-    Eigen::VectorXd predicted(n);
-    double lowest_above = 1.0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      predicted[i] =
-          score(std::span<const double>(u.row(i).data(), static_cast<std::size_t>(u.cols())));
-      for (Eigen::Index k = 0; k < 4; ++k) powers(i, k) = std::pow(y[i], static_cast<double>(k));
-      if (y[i] > 0.5) lowest_above = std::min(lowest_above, y[i]);
-    }
-    const Eigen::VectorXd c = powers.colPivHouseholderQr().solve(predicted);
-    return c[0] + lowest_above * (c[1] + lowest_above * (c[2] + lowest_above * c[3]));
-  }
-
   // Ranks mapped to scores: the threshold falls at 1/2, the best point at 1, the worst near 0.
   static Eigen::RowVectorXd rank_scores(std::span<const double> log_l, double threshold) {
     const std::size_t n = log_l.size();
@@ -231,7 +204,6 @@ class Emulator {
 
   Eigen::VectorXd shift_, scale_;  // inputs: (u - shift) * scale
   std::vector<Mlp> networks_;
-  double threshold_score_ = 0.5;
 };
 
 }  // namespace parnest::neural
