@@ -64,12 +64,12 @@ class Batch : public detail::RunHandle<detail::BatchRun> {
     double enlarge = 0.0;
     /// Networks in the ensemble that emulates the likelihood's rank inside each bound, turning
     /// down proposals predicted below its threshold (0: ellipsoids only). Each network trains
-    /// for a second or two per bound, one per worker. They pay where ellipsoids fit the
-    /// contours badly: on LogGamma-10 they cut the calls from about 650k to under 160k
+    /// for up to a second or two per bound, one per worker. They pay where ellipsoids fit the
+    /// contours badly: on LogGamma-10 they cut the calls from about 650k to about 375k
     /// (docs/batch.md). Bounds this close to the points that trained them would bias those
     /// points' weights, so with networks the result counts the sampling phase only (as
-    /// discard_exploration). They can also cut away part of the posterior that no later bound
-    /// recovers: on Rosenbrock-10 they came out 31 errors low. Off unless asked for.
+    /// discard_exploration), 30-50 % more calls on the reference problems. Off unless asked
+    /// for.
     std::size_t networks = 0;
     /// Proposals (no likelihood calls) that estimate each new bound's volume; the error of
     /// that estimate enters log_z_err. Proposals made while sampling add to them.
