@@ -87,9 +87,9 @@ class BatchRun {
             {"enlarge", detail::text(resolved_enlarge(o, dimension))},
             {"networks", detail::text(o.networks)},
             {"volume_draws", detail::text(o.volume_draws)},
-            {"discard_exploration", o.discard_exploration ? "true"
-                                    : o.networks > 0      ? "true (networks)"
-                                                          : "false"},
+            {"discard_exploration", o.discard_exploration     ? "true"
+                                    : discards_exploration(o) ? "true (networks)"
+                                                              : "false"},
             {"max_calls", detail::text(o.max_calls)},
             {"max_draws", detail::text(o.max_draws)},
             {"min_efficiency", detail::text(o.min_efficiency)}};
@@ -555,7 +555,7 @@ class BatchRun {
       emulator = train_emulator(pool, region, threshold);
       // Every point the bound is built around stays inside it. Cutting at the score the
       // ensemble predicts at the threshold (nautilus's cubic fit), or at the 10 % quantile of
-      // these points' scores, in all or in each ellipsoid, cut LogGamma-10's calls to 140k-170k
+      // these points' scores, in all or in each ellipsoid, cut LogGamma-10's calls to 81k-172k
       // but dropped whole modes of the 2-D eggbox, 2 to 38 errors low (docs/batch.md).
       cut = std::numeric_limits<double>::infinity();
       for (std::size_t i : above)
@@ -575,8 +575,8 @@ class BatchRun {
       if (region.contains(std::span<const double>(&u_[i * d_], d_))) inside.push_back(i);
     // Training time grows with the points, so the networks see an evenly spaced subset. The
     // contours they must learn grow with the dimension: 2 n_live points were enough in 2-D but
-    // left them too coarse to cut much at 10-D (LogGamma-10 seed 1001: 308k calls against 109k
-    // with 4,000 points; docs/batch.md). 8 n_live bounds the training time.
+    // too few at 10-D (LogGamma-10 seed 1001: 552,600 calls with 1,000 points, 371,700 with
+    // 4,000 and the sampling phase counted alone; docs/batch.md). 8 n_live bounds the time.
     const std::size_t cap = std::min(8 * options_.n_live, std::max(2 * options_.n_live, 400 * d_));
     if (inside.size() > cap) {
       std::vector<std::size_t> subset(cap);
@@ -597,13 +597,13 @@ class BatchRun {
   // Whether the result counts only the sampling phase's points. Bounds cut by networks trained
   // on the exploration's points fit those points closely, so their weights come out low: on
   // LogGamma-10 every seed came out 4-5 errors low when they counted (docs/batch.md).
-  bool discards_exploration() const {
-    return options_.discard_exploration || options_.networks > 0;
+  static bool discards_exploration(const Options& o) {
+    return o.discard_exploration || o.networks > 0;
   }
 
   void start_sampling() {
     phase_ = Phase::sampling;
-    if (!discards_exploration()) return;
+    if (!discards_exploration(options_)) return;
     counted_from_ = log_l_.size();
     std::fill(drawn_.begin(), drawn_.end(), 0.0);
     std::fill(log_s1_.begin(), log_s1_.end(), minus_infinity);
