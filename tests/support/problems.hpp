@@ -58,27 +58,48 @@ inline Problem gaussian(std::size_t d, double sigma = 0.1) {
   return p;
 }
 
-/// Two Gaussian shells (Feroz, Hobson & Bridges 2009): radius 2, width 0.1, centres (+-3.5, 0),
-/// prior U[-6, 6]^2. Each shell integrates to 2 pi r (the radial Gaussian lies well inside the
-/// box and away from rho = 0), so Z = 2 * 4 pi / 144 and log Z = log(pi / 18) = -1.7456.
-inline Problem gaussian_shells() {
+/// Two Gaussian shells (Feroz, Hobson & Bridges 2009) in d dimensions: radius 2, width 0.1,
+/// centres (+-3.5, 0, ..., 0), prior U[-6, 6]^d. The radial Gaussian lies well inside the box
+/// and away from rho = 0, so each shell integrates to S_{d-1} times the integral of
+/// rho^(d-1) N(rho; 2, 0.1^2), S_{d-1} the unit sphere's area; the trapezoid rule on 400,000
+/// intervals of [0, 4] gives it. log Z = log(pi / 18) = -1.7456 in 2-D (exact), -5.6736 in 5-D
+/// and -14.5905 in 10-D (Feroz et al.'s -1.75, -5.67, -14.59).
+inline Problem gaussian_shells(std::size_t d = 2) {
+  constexpr double radius = 2.0, width = 0.1;
   Problem p;
-  p.name = "shells-2";
-  p.model.names = {"x", "y"};
+  p.name = "shells-" + std::to_string(d);
+  p.model.names = d == 2 ? std::vector<std::string>{"x", "y"} : numbered_names(d);
   p.model.prior = box_prior(-6.0, 6.0);
   p.model.log_likelihood = [](std::span<const double> t) {
-    constexpr double r = 2.0, w = 0.1;
-    const double log_norm = -0.5 * std::log(2 * std::numbers::pi * w * w);
+    const double log_norm = -0.5 * std::log(2 * std::numbers::pi * width * width);
+    double rest = 0.0;  // the squared distance from the x axis
+    for (std::size_t i = 1; i < t.size(); ++i) rest += t[i] * t[i];
     auto shell = [&](double cx) {
-      const double rho = std::hypot(t[0] - cx, t[1]);
-      return log_norm - 0.5 * (rho - r) * (rho - r) / (w * w);
+      // 2-D keeps std::hypot, with which docs/ measured the 2-D shells.
+      const double rho =
+          t.size() == 2 ? std::hypot(t[0] - cx, t[1]) : std::sqrt((t[0] - cx) * (t[0] - cx) + rest);
+      return log_norm - 0.5 * (rho - radius) * (rho - radius) / (width * width);
     };
     const double a = shell(-3.5), b = shell(3.5);
     const double m = std::max(a, b);
     return m + std::log(std::exp(a - m) + std::exp(b - m));
   };
-  p.log_z = std::log(std::numbers::pi / 18.0);
-  p.mean = {0.0, 0.0};  // symmetric in x and in y
+  const double h = static_cast<double>(d) / 2;
+  const double log_sphere = std::log(2.0) + h * std::log(std::numbers::pi) - std::lgamma(h);
+  if (d == 2) {
+    p.log_z = std::log(std::numbers::pi / 18.0);
+  } else {
+    constexpr int intervals = 400'000;
+    double integral = 0.0;
+    for (int i = 0; i <= intervals; ++i) {
+      const double rho = 4.0 * i / intervals, z = (rho - radius) / width;
+      const double f = std::pow(rho, static_cast<double>(d) - 1) * std::exp(-0.5 * z * z) /
+                       std::sqrt(2 * std::numbers::pi * width * width);
+      integral += (i == 0 || i == intervals ? 0.5 : 1.0) * f * 4.0 / intervals;
+    }
+    p.log_z = std::log(2 * integral) + log_sphere - static_cast<double>(d) * std::log(12.0);
+  }
+  p.mean.assign(d, 0.0);  // symmetric in every coordinate
   return p;
 }
 
@@ -134,6 +155,29 @@ inline Problem rosenbrock(std::size_t d = 2) {
   return p;
 }
 
+/// A normalised Gaussian in U[0, 1]^d centred at 0.5 with covariance `c`, which must keep it
+/// well inside the cube (then log Z = 0).
+inline Problem centred_gaussian(std::string name, const Eigen::MatrixXd& c) {
+  const Eigen::MatrixXd lower = Eigen::LLT<Eigen::MatrixXd>(c).matrixL();
+  const auto d = static_cast<std::size_t>(c.rows());
+  const double log_norm = -0.5 * static_cast<double>(d) * std::log(2 * std::numbers::pi) -
+                          lower.diagonal().array().log().sum();
+  Problem p;
+  p.name = std::move(name);
+  p.model.names = numbered_names(d);
+  p.model.prior = box_prior(0.0, 1.0);
+  p.model.log_likelihood = [lower, log_norm](std::span<const double> x) {
+    const Eigen::VectorXd r =
+        Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())).array() -
+        0.5;
+    return log_norm - 0.5 * lower.triangularView<Eigen::Lower>().solve(r).squaredNorm();
+  };
+  p.log_z = 0.0;
+  p.mean.assign(d, 0.5);
+  for (Eigen::Index i = 0; i < c.rows(); ++i) p.sd.push_back(std::sqrt(c(i, i)));
+  return p;
+}
+
 /// A normalised Gaussian in [0,1]^16 centred at 0.5 with a fixed random covariance: standard
 /// deviations 0.03 to 0.08 and correlations from a random matrix (Philox stream, seed 2026).
 /// Every direction keeps more than 6 sigma inside the cube, so log Z = 0 to 1e-8.
@@ -147,24 +191,7 @@ inline Problem correlated_gaussian(std::size_t d = 16) {
   for (std::size_t i = 0; i < d; ++i) sd[i] = 0.03 + 0.05 * rng.uniform();
   const Eigen::Map<const Eigen::VectorXd> s(sd.data(), static_cast<Eigen::Index>(d));
   c = (s.cwiseProduct(scale)).asDiagonal() * c * (s.cwiseProduct(scale)).asDiagonal();
-  const Eigen::LLT<Eigen::MatrixXd> llt(c);
-  const Eigen::MatrixXd lower = llt.matrixL();
-  const double log_norm = -0.5 * static_cast<double>(d) * std::log(2 * std::numbers::pi) -
-                          lower.diagonal().array().log().sum();
-  Problem p;
-  p.name = "corrgauss-" + std::to_string(d);
-  p.model.names = numbered_names(d);
-  p.model.prior = box_prior(0.0, 1.0);
-  p.model.log_likelihood = [lower, log_norm](std::span<const double> x) {
-    const Eigen::VectorXd r =
-        Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())).array() -
-        0.5;
-    return log_norm - 0.5 * lower.triangularView<Eigen::Lower>().solve(r).squaredNorm();
-  };
-  p.log_z = 0.0;
-  p.mean.assign(d, 0.5);
-  p.sd = sd;
-  return p;
+  return centred_gaussian("corrgauss-" + std::to_string(d), c);
 }
 
 /// Two normalised Gaussians in [0,1]^d with unequal weights: 0.8 N(0.3, 0.05^2 I) +
@@ -266,33 +293,32 @@ inline Problem loggamma(std::size_t d = 10) {
   return p;
 }
 
-/// Three normalised Gaussians in U[0, 1]^3 with unequal weights and widths: 0.6 N(c_1, 0.01^2 I)
-/// + 0.3 N(c_2, 0.08^2 I) + 0.1 N(c_3, 0.03^2 I), c_1 = (0.25, 0.3, 0.3), c_2 = (0.7, 0.65, 0.4),
-/// c_3 = (0.35, 0.75, 0.75). The narrow heavy mode fills about 3e-4 of the prior, so a sampler
-/// whose bounds close around the two wider modes before it lands a point there never finds it.
-/// Z is exact: the weighted masses inside the cube (products of normal CDF differences; only
-/// the widest mode loses any, 9.5e-5 of its mass), log Z = -2.84e-5.
-inline Problem mixture3() {
-  struct Mode {
-    double weight, sigma;
-    std::array<double, 3> centre;
-  };
-  static constexpr std::array<Mode, 3> modes{{{0.6, 0.01, {0.25, 0.3, 0.3}},
-                                              {0.3, 0.08, {0.7, 0.65, 0.4}},
-                                              {0.1, 0.03, {0.35, 0.75, 0.75}}}};
+/// One component of a mixture of isotropic Gaussians: weight, sd, centre.
+struct GaussianMode {
+  double weight, sigma;
+  std::vector<double> centre;
+};
+
+/// A normalised mixture of isotropic Gaussians in U[0, 1]^d (d: the centres' length). Z is
+/// exact: the weighted masses inside the cube, products of normal CDF differences.
+inline Problem gaussian_mixture(std::string name, std::vector<GaussianMode> modes) {
+  const std::size_t d = modes.front().centre.size();
   Problem p;
-  p.name = "mixture3-3";
-  p.model.names = numbered_names(3);
+  p.name = std::move(name);
+  p.model.names = numbered_names(d);
   p.model.prior = box_prior(0.0, 1.0);
-  p.model.log_likelihood = [](std::span<const double> x) {
-    double terms[3], top = -std::numeric_limits<double>::infinity();
-    for (std::size_t k = 0; k < 3; ++k) {
+  p.model.log_likelihood = [modes](std::span<const double> x) {
+    thread_local std::vector<double> terms;
+    terms.resize(modes.size());
+    double top = -std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < modes.size(); ++k) {
+      const GaussianMode& m = modes[k];
       double r2 = 0.0;
-      for (std::size_t i = 0; i < 3; ++i)
-        r2 += (x[i] - modes[k].centre[i]) * (x[i] - modes[k].centre[i]);
-      terms[k] = std::log(modes[k].weight) -
-                 1.5 * std::log(2 * std::numbers::pi * modes[k].sigma * modes[k].sigma) -
-                 0.5 * r2 / (modes[k].sigma * modes[k].sigma);
+      for (std::size_t i = 0; i < x.size(); ++i) r2 += (x[i] - m.centre[i]) * (x[i] - m.centre[i]);
+      terms[k] =
+          std::log(m.weight) -
+          0.5 * static_cast<double>(x.size()) * std::log(2 * std::numbers::pi * m.sigma * m.sigma) -
+          0.5 * r2 / (m.sigma * m.sigma);
       top = std::max(top, terms[k]);
     }
     double sum = 0.0;
@@ -300,16 +326,163 @@ inline Problem mixture3() {
     return top + std::log(sum);
   };
   double z = 0.0;
-  p.mean.assign(3, 0.0);
-  for (const Mode& m : modes) {
+  p.mean.assign(d, 0.0);
+  for (const GaussianMode& m : modes) {
     double mass = m.weight;
     for (double c : m.centre)
       mass *= detail::normal_cdf((1 - c) / m.sigma) - detail::normal_cdf(-c / m.sigma);
     z += mass;
-    for (std::size_t i = 0; i < 3; ++i) p.mean[i] += m.weight * m.centre[i];
+    for (std::size_t i = 0; i < d; ++i) p.mean[i] += m.weight * m.centre[i];
   }
   p.log_z = std::log(z);
   return p;
+}
+
+/// Three Gaussians in U[0, 1]^3 with unequal weights and widths: 0.6 N(c_1, 0.01^2 I)
+/// + 0.3 N(c_2, 0.08^2 I) + 0.1 N(c_3, 0.03^2 I), c_1 = (0.25, 0.3, 0.3), c_2 = (0.7, 0.65, 0.4),
+/// c_3 = (0.35, 0.75, 0.75). The narrow heavy mode fills about 3e-4 of the prior, so a sampler
+/// whose bounds close around the two wider modes before it lands a point there never finds it.
+/// Only the widest mode loses any mass to the cube's edges (9.5e-5 of it): log Z = -2.84e-5.
+inline Problem mixture3() {
+  return gaussian_mixture("mixture3-3", {{0.6, 0.01, {0.25, 0.3, 0.3}},
+                                         {0.3, 0.08, {0.7, 0.65, 0.4}},
+                                         {0.1, 0.03, {0.35, 0.75, 0.75}}});
+}
+
+/// Two Gaussians in U[0, 1]^2, a heavy narrow one and a light wide one that the cube's edge
+/// cuts: 0.7 N((0.3, 0.35), 0.02^2 I) + 0.3 N((0.7, 0.75), 0.12^2 I).
+inline Problem mixture2() {
+  return gaussian_mixture("mixture2-2", {{0.7, 0.02, {0.3, 0.35}}, {0.3, 0.12, {0.7, 0.75}}});
+}
+
+/// Two Gaussians in U[0, 1]^6 with weights 0.8 / 0.2 and widths 0.05 / 0.02: the light mode is
+/// also the narrow one, found late by a sampler that shrinks around the heavy one.
+inline Problem mixture6() {
+  return gaussian_mixture("mixture2-6", {{0.8, 0.05, std::vector<double>(6, 0.35)},
+                                         {0.2, 0.02, std::vector<double>(6, 0.7)}});
+}
+
+/// A Gaussian in U[0, 1]^d with a different centre and width in every coordinate: centres
+/// 0.5 + 0.35 (frac(i phi) - 1/2), widths log-spaced from 0.01 to 0.1 (phi the golden ratio).
+/// Some centres lie within 2 sd of an edge, so the cube cuts the Gaussian; Z is exact, the
+/// product of the normal CDF differences.
+inline Problem offset_gaussian(std::size_t d) {
+  std::vector<double> centre(d), sigma(d);
+  for (std::size_t i = 0; i < d; ++i) {
+    const double golden = std::fmod(static_cast<double>(i + 1) * std::numbers::phi, 1.0);
+    centre[i] = 0.5 + 0.35 * (golden - 0.5);
+    const double share = d == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(d - 1);
+    sigma[i] = 0.01 * std::pow(10.0, share);
+  }
+  Problem p;
+  p.name = "offgauss-" + std::to_string(d);
+  p.model.names = numbered_names(d);
+  p.model.prior = box_prior(0.0, 1.0);
+  p.model.log_likelihood = [centre, sigma](std::span<const double> x) {
+    double l = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double z = (x[i] - centre[i]) / sigma[i];
+      l += -0.5 * z * z - std::log(sigma[i]) - 0.5 * std::log(2 * std::numbers::pi);
+    }
+    return l;
+  };
+  p.log_z = 0.0;
+  for (std::size_t i = 0; i < d; ++i)
+    p.log_z += std::log(detail::normal_cdf((1 - centre[i]) / sigma[i]) -
+                        detail::normal_cdf(-centre[i] / sigma[i]));
+  return p;
+}
+
+/// A thin, strongly correlated Gaussian in U[0, 1]^8 centred at 0.5: marginal sd 0.015, every
+/// pair correlated 0.99, about 4.7 nats of information per parameter (-(1/2d) log det(2 pi e
+/// C)). Its longest axis, sd 0.042 along the diagonal, keeps 33 sd inside the cube, so
+/// log Z = 0 to double precision.
+inline Problem thin_gaussian(std::size_t d = 8) {
+  constexpr double sd = 0.015, rho = 0.99;
+  Eigen::MatrixXd c = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(d),
+                                                static_cast<Eigen::Index>(d), rho * sd * sd);
+  c.diagonal().setConstant(sd * sd);
+  return centred_gaussian("thingauss-" + std::to_string(d), c);
+}
+
+/// A product of d Student-t factors with 3 degrees of freedom, scale 0.5, centred at 0, on
+/// U[-10, 10]^d: heavy tails that reach the box's walls. Z is exact from the t_3 CDF, F(t) =
+/// 1/2 + (t / (sqrt(3) (1 + t^2/3)) + atan(t / sqrt(3))) / pi: log Z = d (log(F(20) - F(-20))
+/// - log 20), -17.976 in 6-D.
+inline Problem student_t(std::size_t d = 6) {
+  constexpr double scale = 0.5, half_width = 10.0;
+  Problem p;
+  p.name = "student-" + std::to_string(d);
+  p.model.names = numbered_names(d);
+  p.model.prior = box_prior(-half_width, half_width);
+  p.model.log_likelihood = [](std::span<const double> x) {
+    // t_3 density: Gamma(2) / (Gamma(3/2) sqrt(3 pi) s) (1 + z^2 / 3)^-2, Gamma(3/2) = sqrt(pi)/2.
+    const double log_norm = std::log(2.0 / (std::numbers::pi * std::sqrt(3.0) * scale));
+    double l = 0.0;
+    for (double xi : x) {
+      const double z = xi / scale;
+      l += log_norm - 2.0 * std::log1p(z * z / 3.0);
+    }
+    return l;
+  };
+  auto cdf = [](double t) {
+    return 0.5 + (t / (std::sqrt(3.0) * (1 + t * t / 3)) + std::atan(t / std::sqrt(3.0))) /
+                     std::numbers::pi;
+  };
+  const double t = half_width / scale;
+  p.log_z = static_cast<double>(d) * (std::log(cdf(t) - cdf(-t)) - std::log(2 * half_width));
+  p.mean.assign(d, 0.0);
+  return p;
+}
+
+/// A likelihood with a plateau (Fowlie, Handley & Su 2020): L = max(N(x; 0.5, 0.05^2 I), 1) in
+/// U[0, 1]^2, constant on the 93.5 % of the prior outside the disc of radius R where the
+/// Gaussian falls to 1 (R^2 = 2 sigma^2 log N_0, N_0 = 1 / (2 pi sigma^2)). Exact: Z = (1 -
+/// 1/N_0) + (1 - pi R^2), log Z = 0.651829; the plateau holds half the evidence.
+inline Problem plateau() {
+  constexpr double sigma = 0.05;
+  const double log_peak = -std::log(2 * std::numbers::pi * sigma * sigma);
+  Problem p;
+  p.name = "plateau-2";
+  p.model.names = {"x", "y"};
+  p.model.prior = box_prior(0.0, 1.0);
+  p.model.log_likelihood = [log_peak](std::span<const double> x) {
+    const double r2 = (x[0] - 0.5) * (x[0] - 0.5) + (x[1] - 0.5) * (x[1] - 0.5);
+    return std::max(log_peak - 0.5 * r2 / (sigma * sigma), 0.0);
+  };
+  const double radius2 = 2 * sigma * sigma * log_peak;
+  p.log_z = std::log(1 - std::exp(-log_peak) + 1 - std::numbers::pi * radius2);
+  p.mean = {0.5, 0.5};
+  return p;
+}
+
+/// The public benchmark suite (docs/calibration.md): every problem above with a known evidence,
+/// as the calibration program runs them. Ordered roughly by cost.
+inline std::vector<Problem> suite() {
+  return {gaussian(2),
+          offset_gaussian(2),
+          gaussian_shells(2),
+          eggbox(),
+          rosenbrock(2),
+          loggamma(2),
+          mixture2(),
+          mixture3(),
+          plateau(),
+          bimodal(4),
+          gaussian_shells(5),
+          student_t(6),
+          mixture6(),
+          thin_gaussian(8),
+          gaussian(10),
+          offset_gaussian(10),
+          gaussian_shells(10),
+          loggamma(10),
+          correlated_gaussian(),
+          funnel(),
+          offset_gaussian(30),
+          gaussian(30),
+          rosenbrock(10),
+          readme_gaussian()};
 }
 
 }  // namespace parnest::reference
