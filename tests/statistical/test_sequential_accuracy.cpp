@@ -72,3 +72,11 @@ TEST_CASE("sequential: every sampler and bound is accurate on the 2-D shells and
       check_accuracy(parnest::reference::gaussian(10), options, 3, 0.03);
   }
 }
+
+TEST_CASE(
+    "sequential: a likelihood with a plateau under half its evidence, within 3 errors over 6 seeds",
+    "[statistical][sequential]") {
+  // Constant on 93.5 % of the prior: the tied points must leave together (Fowlie, Handley &
+  // Su 2020), or log Z comes out about 1.2 high.
+  check_accuracy(parnest::reference::plateau(), {.n_live = 500}, 6, 0.02);
+}

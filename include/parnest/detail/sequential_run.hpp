@@ -214,8 +214,19 @@ class SequentialRun {
       initialise(pool);
       return true;
     }
-    const std::vector<std::size_t> lowest = lowest_live(k_);
-    for (std::size_t j = 0; j < k_; ++j) {
+    const std::vector<std::size_t> lowest = leaving();
+    if (lowest.size() == options_.n_live) {
+      // Nothing above the plateau to replace them from: what is left of X lies on it, as
+      // far as n_live points can tell.
+      warnings_.push_back("all " + std::to_string(options_.n_live) +
+                          " live points have log-likelihood " +
+                          detail::text(live_log_l_[lowest.front()]) +
+                          ": the run ended there, with the rest of the prior volume on that "
+                          "plateau (a peak in less than 1/n_live of it would go unseen)");
+      finish();
+      return true;
+    }
+    for (std::size_t j = 0; j < lowest.size(); ++j) {
       const std::size_t n = options_.n_live - j;
       const double shrink = 1.0 / static_cast<double>(n);  // E[-log t], t ~ Beta(n, 1)
       record_dead(lowest[j], log_x_ + std::log(-std::expm1(-shrink)), n);
@@ -225,8 +236,8 @@ class SequentialRun {
     if (static_cast<double>(n_like_ - calls_at_update_) >=
         options_.update_interval * static_cast<double>(options_.n_live))
       update_bound();
-    const RowMatrix fresh = replace(pool, k_, threshold, starts(lowest));
-    for (std::size_t j = 0; j < k_; ++j)
+    const RowMatrix fresh = replace(pool, lowest.size(), threshold, starts(lowest));
+    for (std::size_t j = 0; j < lowest.size(); ++j)
       store_live(lowest[j], fresh.row(static_cast<Eigen::Index>(j)), threshold);
     ++iteration_;
     if (converged() || (options_.max_calls > 0 && n_like_ >= options_.max_calls) ||
@@ -405,10 +416,11 @@ class SequentialRun {
   // from a stream of their own so that the choice does not depend on the pool.
   // Each row: the start's log L, then its unit-cube coordinates.
   RowMatrix starts(const std::vector<std::size_t>& replaced) const {
-    RowMatrix s = RowMatrix::Zero(static_cast<Eigen::Index>(k_), static_cast<Eigen::Index>(d_ + 1));
+    RowMatrix s = RowMatrix::Zero(static_cast<Eigen::Index>(replaced.size()),
+                                  static_cast<Eigen::Index>(d_ + 1));
     if (move_ == Sample::uniform) return s;  // uniform draws need no start
     RandomStream rng(seed_, StreamPurpose::start, iteration_, 0);
-    for (std::size_t j = 0; j < k_; ++j) {
+    for (std::size_t j = 0; j < replaced.size(); ++j) {
       std::size_t pick;
       do pick = rng.below(options_.n_live);
       while (std::find(replaced.begin(), replaced.end(), pick) != replaced.end());
@@ -486,6 +498,21 @@ class SequentialRun {
     std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count), below);
     order.resize(count);
     return order;
+  }
+
+  // The live points this iteration removes, ascending: the n_replace lowest, and every other
+  // live point tied with the highest of them. On a plateau (a likelihood constant over a region)
+  // the tied points leave together, the live count falling by one for each, before any is
+  // replaced from above the plateau (Fowlie, Handley & Su 2020): replacing them one at a time
+  // would shrink X by 1/n per point while the new points all land above the plateau, and
+  // walks and slices could not start from a point that is not above the threshold.
+  std::vector<std::size_t> leaving() const {
+    std::vector<std::size_t> out = lowest_live(k_);
+    const double threshold = live_log_l_[out.back()];
+    for (std::size_t i = 0; i < options_.n_live; ++i)
+      if (live_log_l_[i] == threshold && std::find(out.begin(), out.end(), i) == out.end())
+        out.push_back(i);
+    return out;
   }
 
   // Rebuilds the bound around all live points, and lets `automatic` give up uniform sampling
