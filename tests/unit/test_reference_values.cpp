@@ -160,10 +160,11 @@ TEST_CASE("the Student-t factor's mass in the box is what the trapezoid rule giv
   CHECK(parnest::reference::student_t(6).log_z == Approx(6 * p.log_z).margin(1e-12));
 }
 
-TEST_CASE("the thin Gaussian's density integrates to one", "[reference]") {
-  // Its normalisation (the Cholesky factor's log determinant) against a direct sum along one
-  // line would not test the 8-D volume; instead check its value at the centre against the
-  // closed form of the equicorrelated determinant, sd^(2d) (1 - rho)^(d - 1) (1 + (d - 1) rho).
+TEST_CASE("the thin Gaussian is normalised: its peak is the equicorrelated determinant's",
+          "[reference]") {
+  // log Z = 0 needs a normalised density. An 8-D sum would be costly; the value at the centre
+  // checks the normalisation (the Cholesky factor's log determinant) against the closed form
+  // of the equicorrelated determinant, sd^(2d) (1 - rho)^(d - 1) (1 + (d - 1) rho).
   const auto p = parnest::reference::thin_gaussian(8);
   const std::vector<double> centre(8, 0.5);
   const double log_det = 16 * std::log(0.015) + 7 * std::log(0.01) + std::log(1 + 7 * 0.99);
