@@ -147,7 +147,8 @@ void print_row(const std::string& name, const Tally& t) {
 }
 
 template <class Backend>
-int calibrate(int seeds, const std::vector<std::string>& problems,
+int calibrate(const std::vector<parnest::reference::Problem>& suite, int seeds,
+              const std::vector<std::string>& problems,
               const std::vector<std::string>& options_text) {
   typename Backend::Options options{};
   int ncores = 1;
@@ -187,7 +188,7 @@ int calibrate(int seeds, const std::vector<std::string>& problems,
       "(median) | sigma (median) | failed |\n| --- | --- | --- | --- | --- | --- | --- | --- | "
       "--- |\n");
   Tally pooled;
-  for (const auto& problem : parnest::reference::suite()) {
+  for (const auto& problem : suite) {
     if (!problems.empty() &&
         std::find(problems.begin(), problems.end(), problem.name) == problems.end())
       continue;
@@ -232,16 +233,16 @@ int main(int argc, char** argv) {
   std::vector<std::string> problems, options;
   for (int i = 3; i < argc; ++i)
     (std::string(argv[i]).find('=') == std::string::npos ? problems : options).push_back(argv[i]);
-  std::vector<std::string> names;
-  for (const auto& p : parnest::reference::suite()) names.push_back(p.name);
+  const std::vector<parnest::reference::Problem> suite = parnest::reference::suite();
   for (const auto& p : problems)
-    if (std::find(names.begin(), names.end(), p) == names.end()) {
+    if (std::none_of(suite.begin(), suite.end(), [&](const auto& s) { return s.name == p; })) {
       std::fprintf(stderr, "parnest_calibrate: no problem %s in the suite\n", p.c_str());
       return 2;
     }
-  if (backend == "batch") return calibrate<parnest::Batch>(seeds, problems, options);
-  if (backend == "sequential") return calibrate<parnest::Sequential>(seeds, problems, options);
-  if (backend == "smc") return calibrate<parnest::Smc>(seeds, problems, options);
+  if (backend == "batch") return calibrate<parnest::Batch>(suite, seeds, problems, options);
+  if (backend == "sequential")
+    return calibrate<parnest::Sequential>(suite, seeds, problems, options);
+  if (backend == "smc") return calibrate<parnest::Smc>(suite, seeds, problems, options);
   std::fprintf(stderr, "parnest_calibrate: unknown backend %s (batch, sequential, smc)\n",
                backend.c_str());
   return 2;

@@ -38,6 +38,11 @@ inline PriorTransform box_prior(double lo, double hi) {
   };
 }
 
+/// The mass of N(centre, sigma^2) inside [0, 1].
+inline double unit_interval_mass(double centre, double sigma) {
+  return detail::normal_cdf((1 - centre) / sigma) - detail::normal_cdf(-centre / sigma);
+}
+
 /// Normalised isotropic Gaussian N(0.5, sigma^2) in d dims, uniform prior on [0,1]^d:
 /// Z = prod over dims of the Gaussian's mass inside [0,1] = (2 Phi(0.5/sigma) - 1)^d.
 inline Problem gaussian(std::size_t d, double sigma = 0.1) {
@@ -84,11 +89,11 @@ inline Problem gaussian_shells(std::size_t d = 2) {
     const double m = std::max(a, b);
     return m + std::log(std::exp(a - m) + std::exp(b - m));
   };
-  const double h = static_cast<double>(d) / 2;
-  const double log_sphere = std::log(2.0) + h * std::log(std::numbers::pi) - std::lgamma(h);
   if (d == 2) {
     p.log_z = std::log(std::numbers::pi / 18.0);
   } else {
+    const double h = static_cast<double>(d) / 2;  // the unit sphere's area: 2 pi^h / Gamma(h)
+    const double log_sphere = std::log(2.0) + h * std::log(std::numbers::pi) - std::lgamma(h);
     constexpr int intervals = 400'000;
     double integral = 0.0;
     for (int i = 0; i <= intervals; ++i) {
@@ -271,9 +276,7 @@ inline Problem loggamma(std::size_t d = 10) {
     auto cdf = [m](double x) { return 1 - std::exp(-std::exp((x - m) / s)); };
     return cdf(1.0) - cdf(0.0);
   };
-  auto n_mass = [](double m) {
-    return detail::normal_cdf((1 - m) / s) - detail::normal_cdf(-m / s);
-  };
+  auto n_mass = [](double m) { return unit_interval_mass(m, s); };
   auto is_lg = [d](std::size_t i) { return 2 * i <= d + 2; };  // i in 2 .. (d + 2) / 2
   Problem p;
   p.name = "loggamma-" + std::to_string(d);
@@ -329,8 +332,7 @@ inline Problem gaussian_mixture(std::string name, std::vector<GaussianMode> mode
   p.mean.assign(d, 0.0);
   for (const GaussianMode& m : modes) {
     double mass = m.weight;
-    for (double c : m.centre)
-      mass *= detail::normal_cdf((1 - c) / m.sigma) - detail::normal_cdf(-c / m.sigma);
+    for (double c : m.centre) mass *= unit_interval_mass(c, m.sigma);
     z += mass;
     for (std::size_t i = 0; i < d; ++i) p.mean[i] += m.weight * m.centre[i];
   }
@@ -387,9 +389,7 @@ inline Problem offset_gaussian(std::size_t d) {
     return l;
   };
   p.log_z = 0.0;
-  for (std::size_t i = 0; i < d; ++i)
-    p.log_z += std::log(detail::normal_cdf((1 - centre[i]) / sigma[i]) -
-                        detail::normal_cdf(-centre[i] / sigma[i]));
+  for (std::size_t i = 0; i < d; ++i) p.log_z += std::log(unit_interval_mass(centre[i], sigma[i]));
   return p;
 }
 
@@ -415,9 +415,9 @@ inline Problem student_t(std::size_t d = 6) {
   p.name = "student-" + std::to_string(d);
   p.model.names = numbered_names(d);
   p.model.prior = box_prior(-half_width, half_width);
-  p.model.log_likelihood = [](std::span<const double> x) {
-    // t_3 density: Gamma(2) / (Gamma(3/2) sqrt(3 pi) s) (1 + z^2 / 3)^-2, Gamma(3/2) = sqrt(pi)/2.
-    const double log_norm = std::log(2.0 / (std::numbers::pi * std::sqrt(3.0) * scale));
+  // t_3 density: Gamma(2) / (Gamma(3/2) sqrt(3 pi) s) (1 + z^2 / 3)^-2, Gamma(3/2) = sqrt(pi)/2.
+  const double log_norm = std::log(2.0 / (std::numbers::pi * std::sqrt(3.0) * scale));
+  p.model.log_likelihood = [log_norm](std::span<const double> x) {
     double l = 0.0;
     for (double xi : x) {
       const double z = xi / scale;
