@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace parnest {
@@ -19,6 +20,12 @@ class Error {
   virtual ~Error() = default;
   /// The message: what failed, with the values involved.
   virtual const char* what() const noexcept = 0;
+  /// The message without its "parnest: " prefix, to quote inside another message.
+  std::string reason() const {
+    const std::string_view message = what();
+    constexpr std::string_view prefix = "parnest: ";
+    return std::string(message.starts_with(prefix) ? message.substr(prefix.size()) : message);
+  }
 };
 
 namespace detail {

@@ -12,8 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include "parnest/detail/atomic_file.hpp"
 #include "parnest/detail/flat.hpp"
 #include "parnest/detail/interrupts.hpp"
+#include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/progress_line.hpp"
 #include "parnest/detail/result_flat.hpp"
@@ -45,6 +47,7 @@ concept Backend = requires(B backend, const B& done, Pool& pool, const typename 
     B::describe(options, dimension)
     } -> std::same_as<std::vector<std::pair<std::string, std::string>>>;
   {done.save(writer)};
+  { done.probes() } -> std::same_as<std::vector<detail::Probe>>;
   {backend.load(reader)};
 }
 &&std::constructible_from<B, const detail::Problem&, const typename B::Options&, std::uint64_t>;
@@ -136,7 +139,26 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options,
   B backend(problem_, options_, run_options.seed);
   const detail::RunIdentity identity{B::name, problem_.model().names,
                                      B::describe(options_, problem_.dimension()), run_options.seed};
+  // An unwritable location fails the run now, before its work rather than after it.
+  if (!run_options.checkpoint.empty() && is_root()) detail::check_writable(run_options.checkpoint);
   if (!run_options.checkpoint.empty() && run_options.resume) resume(backend, run_options, identity);
+  // A write that fails later (a full disk, a vanished directory) leaves the last checkpoint in
+  // place; the run goes on and its result says so.
+  std::size_t writes = 0, failed_writes = 0;
+  std::string write_error;
+  auto write_checkpoint = [&] {
+    ++writes;
+    try {
+      save(backend, run_options.checkpoint, identity);
+    } catch (const IoError& e) {
+      write_error = e.reason();
+      if (failed_writes++ == 0 && is_root())
+        std::fprintf(stderr,
+                     "parnest: warning: %s; the run goes on and tries again at the next "
+                     "checkpoint\n",
+                     write_error.c_str());
+    }
+  };
   detail::InterruptGuard interrupts(run_options.handle_signals);
   detail::ProgressReporter progress(run_options.progress, run_options.progress_every,
                                     run_options.on_progress, backend.progress().n_like);
@@ -146,14 +168,18 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options,
     if (!run_options.checkpoint.empty() &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
             run_options.checkpoint_every) {
-      save(backend, run_options.checkpoint, identity);
+      write_checkpoint();
       last_checkpoint = std::chrono::steady_clock::now();
     }
     if (progress.due()) progress.update(with_name(backend.progress()));
   }
-  if (!run_options.checkpoint.empty()) save(backend, run_options.checkpoint, identity);
+  if (!run_options.checkpoint.empty()) write_checkpoint();
   progress.finish(with_name(backend.progress()));
   Result result = backend.result();
+  if (failed_writes > 0)
+    result.warnings.push_back(std::to_string(failed_writes) + " of " + std::to_string(writes) +
+                              " checkpoint writes failed, the last with: " + write_error +
+                              ". The checkpoint file holds an earlier state of the run, if any");
   result.options = identity.options;
   for (auto& warning : pool.take_warnings()) result.warnings.push_back(warning);
   result.names = problem_.model().names;
@@ -189,6 +215,7 @@ template <Backend B>
 void Sampler<B>::save(const B& backend, const std::string& path, const detail::RunIdentity& id) {
   std::vector<double> state;
   detail::FlatWriter out(state);
+  detail::save_probes(out, backend.probes());
   backend.save(out);
   detail::write_checkpoint(path, id, state);
 }
@@ -197,14 +224,17 @@ template <Backend B>
 void Sampler<B>::resume(B& backend, const RunOptions& o, const detail::RunIdentity& id) const {
   const auto state = detail::read_checkpoint(o.checkpoint, id);
   if (!state) return;
+  std::vector<detail::Probe> probes;
   try {
     detail::FlatReader in(*state, "the checkpoint's sampler state");
+    probes = detail::load_probes(in);
     backend.load(in);
     in.expect_end();
   } catch (const IoError& e) {
     throw CheckpointError("checkpoint " + o.checkpoint + " has a checksum that matches but " +
                           "a state this parnest cannot read: " + e.what());
   }
+  detail::check_probes(problem_, probes, o.checkpoint);
 }
 
 template <Backend B>
@@ -218,9 +248,14 @@ void Sampler<B>::stop(const B& backend, const RunOptions& o, const detail::RunId
   if (o.checkpoint.empty()) {
     message += "; no checkpoint was asked for (RunOptions::checkpoint), so the run is lost";
   } else {
-    save(backend, o.checkpoint, id);
-    message +=
-        "; checkpoint written to " + o.checkpoint + ": run again with the same options to resume";
+    try {
+      save(backend, o.checkpoint, id);
+      message +=
+          "; checkpoint written to " + o.checkpoint + ": run again with the same options to resume";
+    } catch (const IoError& e) {
+      message += "; the checkpoint could not be written (" + e.reason() +
+                 "), so the work since the last one written is lost";
+    }
   }
   throw Interrupted(message, signal);
 }

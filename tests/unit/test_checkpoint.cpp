@@ -164,11 +164,12 @@ TEST_CASE("a SIGTERM from outside leaves a checkpoint from which the run complet
   CHECK(calls_after_resume > 0);
   CHECK(calls_after_resume < resumed.n_like);  // work done before the signal was kept
 
-  // The finished run's checkpoint gives the result again without a single call.
+  // The finished run's checkpoint gives the result again, calling the likelihood only to check
+  // that it is the one the checkpoint was written with.
   calls_after_resume = 0;
   require_identical(
       resumed, sampler.run({.ncores = 1, .seed = 9, .checkpoint = checkpoint, .progress = false}));
-  CHECK(calls_after_resume == 0);
+  CHECK(calls_after_resume == parnest::detail::probe_count);
   std::filesystem::remove_all(dir);
 }
 
@@ -242,6 +243,48 @@ TEST_CASE("checkpoints of another run are refused, saying what differs, and left
   std::filesystem::remove_all(dir);
 }
 
+// A checkpoint of `model`, then resumed with the same names, options and seed but `changed`:
+// refused with a message containing `expected`; the unchanged model still resumes, calling
+// only its own likelihood checks.
+template <class Backend>
+void refuses_changed_model(const char* name, typename Backend::Options backend_options,
+                           const parnest::Model& model, const parnest::Model& changed,
+                           const std::string& expected) {
+  const auto dir = scratch(std::string("changed-") + name);
+  const std::string checkpoint = (dir / "run.ckpt").string();
+  const parnest::RunOptions run{
+      .ncores = 1, .seed = 9, .checkpoint = checkpoint, .progress = false};
+  const parnest::Result first = parnest::Sampler<Backend>(model, backend_options).run(run);
+  const std::string saved = bytes_of(checkpoint);
+  parnest::Sampler<Backend> other(changed, backend_options);
+  CHECK_THROWS_AS(other.run(run), parnest::CheckpointError);
+  CHECK_THROWS_WITH(other.run(run), Contains(expected) && Contains("resume = false"));
+  CHECK(bytes_of(checkpoint) == saved);
+  require_identical(first, parnest::Sampler<Backend>(model, backend_options).run(run));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a checkpoint written with another likelihood or prior is refused, with the values",
+          "[checkpoint][errors]") {
+  const auto model = parnest::reference::gaussian(2).model;
+  parnest::Model wider = model;  // the same names and options: only the likelihood differs
+  wider.log_likelihood = [&model](std::span<const double> theta) {
+    return 0.5 * model.log_likelihood(theta);
+  };
+  parnest::Model shifted = model;
+  shifted.prior = [&model](std::span<const double> u, std::span<double> theta) {
+    model.prior(u, theta);
+    theta[0] += 1e-3;
+  };
+  refuses_changed_model<parnest::Sequential>("sequential", options, model, wider,
+                                             "was written with another likelihood: at x0 = ");
+  refuses_changed_model<parnest::Batch>("batch", {.n_live = 100}, model, wider, "log L was ");
+  refuses_changed_model<parnest::Smc>("smc", {.n_effective = 128, .n_active = 128, .n_total = 600},
+                                      model, wider, ", this model gives ");
+  refuses_changed_model<parnest::Sequential>("prior", options, model, shifted,
+                                             "was written with another prior: at unit-cube point");
+}
+
 TEST_CASE("corrupt, truncated and foreign checkpoints are refused; the previous one survives",
           "[checkpoint][errors]") {
   const auto dir = scratch("corrupt");
@@ -275,6 +318,77 @@ TEST_CASE("corrupt, truncated and foreign checkpoints are refused; the previous 
   parnest::RunOptions from_previous = run;
   from_previous.checkpoint = (dir / "previous.ckpt").string();
   require_identical(complete, sampler.run(from_previous));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an unwritable checkpoint location fails the run before its first likelihood call",
+          "[checkpoint][errors]") {
+  const auto dir = scratch("unwritable");
+  overwrite(dir / "file", "a file, not a directory\n");
+  std::size_t calls = 0;
+  parnest::Model counted = parnest::reference::gaussian(2).model;
+  counted.log_likelihood = [&](std::span<const double> theta) {
+    ++calls;
+    return parnest::reference::gaussian(2).model.log_likelihood(theta);
+  };
+  parnest::Sampler<parnest::Sequential> sampler(counted, options);
+  // Root may write anywhere, so a directory that cannot exist stands for a read-only one.
+  const std::string under_file = (dir / "file" / "run.ckpt").string();
+  CHECK_THROWS_AS(sampler.run({.ncores = 1, .checkpoint = under_file, .progress = false}),
+                  parnest::IoError);
+  CHECK_THROWS_WITH(sampler.run({.ncores = 1, .checkpoint = under_file, .progress = false}),
+                    Contains("cannot create directory " + (dir / "file").string()));
+  CHECK_THROWS_WITH(sampler.run({.ncores = 1, .checkpoint = dir.string(), .progress = false}),
+                    Contains("cannot write " + dir.string() + ": it is a directory"));
+  CHECK(calls == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("temporary files that a killed writer left beside the checkpoint are removed",
+          "[checkpoint]") {
+  const auto dir = scratch("stale");
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);  // its process id now belongs to nobody
+  const auto stale = dir / ("run.ckpt.tmp-" + std::to_string(child));
+  const auto alive = dir / "run.ckpt.tmp-1";  // init's: a writer that may still be writing
+  const auto other = dir / "other.ckpt.tmp-1234567";
+  for (const auto& path : {stale, alive, other}) overwrite(path, "half a checkpoint");
+  parnest::Sampler<parnest::Sequential> sampler(parnest::reference::gaussian(2).model, options);
+  sampler.run({.ncores = 1, .checkpoint = (dir / "run.ckpt").string(), .progress = false});
+  CHECK_FALSE(std::filesystem::exists(stale));
+  CHECK(std::filesystem::exists(alive));
+  CHECK(std::filesystem::exists(other));  // another file's
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a checkpoint write that fails during a run is reported and the run goes on",
+          "[checkpoint][errors]") {
+  const auto dir = scratch("failing-writes");
+  const auto checkpoints = dir / "checkpoints";
+  parnest::Sampler<parnest::Sequential> sampler(parnest::reference::gaussian(2).model, options);
+  std::size_t snapshots = 0;
+  const parnest::Result r = sampler.run({.ncores = 1,
+                                         .seed = 9,
+                                         .checkpoint = (checkpoints / "run.ckpt").string(),
+                                         .checkpoint_every = 0.0,  // after every iteration
+                                         .progress = false,
+                                         .progress_every = 1e-9,
+                                         .on_progress = [&](const parnest::Progress&) {
+                                           // Halfway, the directory gives way to a file: every
+                                           // later write fails.
+                                           if (++snapshots == 20) {
+                                             std::filesystem::remove_all(checkpoints);
+                                             overwrite(checkpoints, "in the way\n");
+                                           }
+                                         }});
+  REQUIRE(snapshots > 20);
+  const parnest::Result reference = uninterrupted();
+  CHECK(r.log_z == reference.log_z);
+  CHECK(r.n_like == reference.n_like);
+  REQUIRE(!r.warnings.empty());
+  CHECK_THAT(r.warnings.back(), Contains("checkpoint writes failed, the last with: cannot "));
+  CHECK_THAT(r.warnings.back(), Contains(checkpoints.string()));
   std::filesystem::remove_all(dir);
 }
 

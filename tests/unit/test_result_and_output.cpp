@@ -181,6 +181,19 @@ TEST_CASE("an unwritable output path is an IoError naming the path", "[output][e
                     Contains("/proc/parnest-cannot-write"));
 }
 
+TEST_CASE("an output root without a base name is refused, writing nothing", "[output][errors]") {
+  const auto dir = std::filesystem::temp_directory_path() / "parnest-no-base-name";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string slash = dir.string() + "/";
+  CHECK_THROWS_AS(parnest::write(readme_result(), slash), parnest::ConfigError);
+  CHECK_THROWS_WITH(parnest::write(readme_result(), slash),
+                    Contains("\"" + slash + "\" has no base name"));
+  CHECK_THROWS_AS(parnest::write(readme_result(), ""), parnest::ConfigError);
+  CHECK(std::filesystem::is_empty(dir));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("the header version matches the CMake project version", "[version]") {
   CHECK(std::string(parnest::version) == PARNEST_CMAKE_VERSION);
 }

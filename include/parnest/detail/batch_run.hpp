@@ -25,6 +25,7 @@
 #include "parnest/bound/union.hpp"
 #include "parnest/detail/evaluate_task.hpp"
 #include "parnest/detail/flat.hpp"
+#include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/spread.hpp"
@@ -182,6 +183,16 @@ class BatchRun {
 
   /// Writes the whole state of the run to a checkpoint (read back by the constructor that
   /// takes a FlatReader).
+  /// The stored points of highest likelihood, for the checkpoint's likelihood check.
+  std::vector<detail::Probe> probes() const {
+    return detail::highest_points(log_l_, [&](std::size_t i, detail::Probe& p) {
+      p.u.assign(u_.begin() + static_cast<std::ptrdiff_t>(i * d_),
+                 u_.begin() + static_cast<std::ptrdiff_t>((i + 1) * d_));
+      p.theta.assign(theta_.begin() + static_cast<std::ptrdiff_t>(i * d_),
+                     theta_.begin() + static_cast<std::ptrdiff_t>((i + 1) * d_));
+    });
+  }
+
   void save(detail::FlatWriter& out) const {
     out.put_choice(static_cast<std::size_t>(phase_));
     out.put_sized(u_);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "parnest/detail/flat.hpp"
+#include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/pool/pool.hpp"
 #include "parnest/progress.hpp"
 #include "parnest/result.hpp"
@@ -25,6 +26,9 @@ class RunHandle {
   /// Everything that changes during a run, bit for bit: a backend constructed with the same
   /// problem, options and seed and then load()ed continues exactly as this one would.
   void save(FlatWriter& out) const;
+  /// A few stored points with their log L, by which a resumed run checks that the likelihood
+  /// is the one the checkpoint was written with.
+  std::vector<Probe> probes() const;
   /// Restores what save() wrote.
   void load(FlatReader& in);
   /// The run's evidence, samples and diagnostics.

@@ -21,6 +21,7 @@
 #include "parnest/backend/sequential.hpp"
 #include "parnest/bound/union.hpp"
 #include "parnest/detail/flat.hpp"
+#include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/text.hpp"
@@ -280,6 +281,15 @@ class SequentialRun {
 
   /// Everything that changes during a run, bit for bit: a backend constructed with the same
   /// problem, options and seed and then load()ed continues exactly as this one would.
+  /// The live points of highest likelihood, for the checkpoint's likelihood check.
+  std::vector<detail::Probe> probes() const {
+    return detail::highest_points(live_log_l_, [&](std::size_t i, detail::Probe& p) {
+      const auto r = static_cast<Eigen::Index>(i);
+      p.u.assign(live_u_.row(r).begin(), live_u_.row(r).end());
+      p.theta.assign(live_theta_.row(r).begin(), live_theta_.row(r).end());
+    });
+  }
+
   void save(detail::FlatWriter& out) const {
     out.put_choice(static_cast<std::size_t>(move_));
     out.put(walk_scale_);

@@ -24,7 +24,7 @@ namespace checkpoint_format {
 // Layout: magic (16 bytes), format version, identity length, state length (u64 each), the
 // identity and the state (doubles), then an FNV-1a checksum of everything before it.
 inline constexpr char magic[16] = "parnest-ckpt\n\0\0";
-inline constexpr std::uint64_t format_version = 1;
+inline constexpr std::uint64_t format_version = 2;
 inline constexpr std::size_t header_bytes = sizeof magic + 3 * sizeof(std::uint64_t);
 
 PARNEST_INLINE std::uint64_t fnv1a(std::string_view bytes) {

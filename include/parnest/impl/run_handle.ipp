@@ -31,6 +31,10 @@ void RunHandle<Run>::save(FlatWriter& out) const {
   run_->save(out);
 }
 template <class Run>
+std::vector<Probe> RunHandle<Run>::probes() const {
+  return run_->probes();
+}
+template <class Run>
 void RunHandle<Run>::load(FlatReader& in) {
   run_->load(in);
 }

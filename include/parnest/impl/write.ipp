@@ -121,6 +121,11 @@ PARNEST_INLINE double birth_contour(double log_l) {
 
 PARNEST_INLINE void write(const Result& result, const std::string& root) {
   using namespace detail::write_impl;
+  // Checked on every rank, so that all of them throw alike.
+  if (std::filesystem::path(root).filename().empty())
+    throw ConfigError("write(): the output root \"" + root +
+                      "\" has no base name, so the files would be hidden ones such as \"" + root +
+                      ".csv\": give one, e.g. \"" + root + "run\"");
   if (!is_root()) return;
   std::string weighted = "weight,log_likelihood," + join_names(result.names) + "\n";
   for (Eigen::Index i = 0; i < result.samples.rows(); ++i)

@@ -22,7 +22,8 @@ namespace parnest {
 ///    standard deviation and the 2.5, 16, 50, 84 and 97.5 % quantiles.
 /// The weights in each file sum to one. Each file is written to a temporary name, flushed to
 /// disk and renamed, so a crash never leaves a partial file under the final name.
-/// @throws IoError naming the file and the reason if a file cannot be written.
+/// @throws IoError naming the file and the reason if a file cannot be written; ConfigError if
+/// `root` has no base name ("out/", "").
 void write(const Result& result, const std::string& root);
 
 }  // namespace parnest
