@@ -72,6 +72,19 @@ TEST_CASE("out-of-range sequential options are refused, naming option, value and
   CHECK_NOTHROW(S(m, {.enlarge = 0}));  // 0 picks the default
 }
 
+TEST_CASE("sizes that cannot fit in memory are refused with the memory they need",
+          "[errors][options]") {
+  const parnest::Model m = square_model(gaussian);
+  const std::size_t huge = 1'000'000'000'000'000;
+  CHECK_THROWS_WITH(parnest::Sampler<parnest::Sequential>(m, {.n_live = huge}),
+                    Contains("Sequential option n_live = 1e+15 is invalid: its points alone would "
+                             "need 4.8e+07 GB, more than the "));
+  CHECK_THROWS_AS(parnest::Sampler<parnest::Batch>(m, {.n_live = huge}), parnest::ConfigError);
+  CHECK_THROWS_WITH(parnest::Sampler<parnest::Smc>(m, {.n_total = 1e15}),
+                    Contains("Smc option n_total = 1e+15") && Contains("GB of memory"));
+  CHECK_NOTHROW(parnest::Sampler<parnest::Sequential>(m, {.n_live = 100'000}));
+}
+
 TEST_CASE("NaN, +inf and exceptions from the likelihood stop the run naming the point",
           "[errors][likelihood]") {
   const int ncores = GENERATE(1, 2);

@@ -113,7 +113,14 @@ TEST_CASE("run options choose the pool", "[pool][options]") {
   CHECK(processes->describe() == "processes(2)");
   // The pool chosen last time is reused when it fits (its workers keep running).
   CHECK(select_pool({.ncores = 2}, unsafe, env, processes) == processes);
-  CHECK(select_pool({.ncores = 3}, unsafe, env, processes) != processes);
+  parnest::Environment four = env;
+  four.cpus = 4;
+  CHECK(select_pool({.ncores = 3}, unsafe, four, processes) != processes);
+  // No more workers than CPUs: ncores = 1000 forks two here.
+  CHECK(select_pool({.ncores = 1000}, unsafe, env, processes) == processes);
+  parnest::Environment one = env;
+  one.cpus = 1;
+  CHECK(select_pool({.ncores = 2}, unsafe, one)->describe() == "serial");
   CHECK(select_pool({.ncores = 2}, safe, env, processes)->describe() == "threads(2)");
 
   parnest::SerialPool mine;

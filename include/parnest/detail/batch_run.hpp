@@ -27,6 +27,7 @@
 #include "parnest/detail/flat.hpp"
 #include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/detail/log_sum.hpp"
+#include "parnest/detail/memory_check.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/spread.hpp"
 #include "parnest/detail/text.hpp"
@@ -52,6 +53,9 @@ class BatchRun {
       fail("n_live", std::to_string(o.n_live),
            "need at least 2 d + 2 = " + std::to_string(2 * dimension + 2) + " for " +
                std::to_string(dimension) + " parameters");
+    // The first fill keeps 2 n_live points (n_update defaults to n_live): u, theta and log L.
+    detail::check_fits_memory("Batch", "n_live", 2.0 * static_cast<double>(o.n_live),
+                              2.0 * static_cast<double>(dimension) + 1.0);
     if (o.n_batch == 0) fail("n_batch", "0", "must be at least 1");
     if (!(o.f_live > 0.0 && o.f_live < 1.0))
       fail("f_live", std::to_string(o.f_live), "must lie strictly between 0 and 1");

@@ -23,6 +23,7 @@
 #include "parnest/detail/flat.hpp"
 #include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/detail/log_sum.hpp"
+#include "parnest/detail/memory_check.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/text.hpp"
 #include "parnest/error.hpp"
@@ -180,6 +181,9 @@ class SequentialRun {
       fail("n_live", std::to_string(o.n_live),
            "need at least 2 d + 2 = " + std::to_string(2 * dimension + 2) + " for " +
                std::to_string(dimension) + " parameters");
+    // Each live point: u, theta, log L and its birth contour.
+    detail::check_fits_memory("Sequential", "n_live", static_cast<double>(o.n_live),
+                              2.0 * static_cast<double>(dimension) + 2.0);
     finite_at_least("dlogz", o.dlogz, 0.0, true);
     if (o.n_replace > o.n_live / 2)
       fail("n_replace", std::to_string(o.n_replace),

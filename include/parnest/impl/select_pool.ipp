@@ -2,6 +2,7 @@
 // detail::select_pool, compiled once into libparnest (src/select_pool.cpp), or included by
 // detail/select_pool.hpp in header-only mode.
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -49,8 +50,11 @@ PARNEST_INLINE std::shared_ptr<Pool> select_pool(const RunOptions& options, cons
     return launcher_pool(env, threads, previous);
   }
   const std::size_t n = asked ? static_cast<std::size_t>(*asked) : env.cpus;
-  if (n == 1) return std::make_shared<SerialPool>();
-  if (!model.thread_safe) return reuse_or_make<ProcessPool>(previous, n);
+  // More workers than CPUs only oversubscribe them (ThreadPool caps its threads alike); a
+  // ProcessPool built by hand may still have more.
+  const std::size_t workers = std::min(n, std::max<std::size_t>(env.cpus, 1));
+  if (n == 1 || (!model.thread_safe && workers == 1)) return std::make_shared<SerialPool>();
+  if (!model.thread_safe) return reuse_or_make<ProcessPool>(previous, workers);
   return reuse_or_make<ThreadPool>(previous, n);
 }
 }  // namespace parnest::detail
