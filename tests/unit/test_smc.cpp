@@ -7,6 +7,7 @@
 #include <parnest/parnest.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include "identical.hpp"
 #include "interrupted.hpp"
@@ -85,6 +86,24 @@ TEST_CASE("a likelihood that is -inf everywhere fails the smc run clearly", "[er
   parnest::Sampler<parnest::Smc> sampler(model);
   CHECK_THROWS_WITH(sampler.run({.ncores = 1, .progress = false}),
                     Contains("-infinity at all 1024 prior draws"));
+}
+
+TEST_CASE("a likelihood finite on 0.1 % of the prior stops the smc run, saying why",
+          "[errors][smc]") {
+  // A 2-D Gaussian cut to a square of side 0.0316 around its centre: -inf elsewhere. Before,
+  // beta stayed at 0 for hundreds of thousands of calls; max_calls keeps that from hanging.
+  parnest::Model model = parnest::reference::gaussian(2).model;
+  const auto inside = model.log_likelihood;
+  model.log_likelihood = [inside](std::span<const double> theta) {
+    for (double t : theta)
+      if (std::abs(t - 0.5) > 0.0158) return -std::numeric_limits<double>::infinity();
+    return inside(theta);
+  };
+  parnest::Sampler<parnest::Smc> sampler(model, {.max_calls = 300'000});
+  CHECK_THROWS_AS(sampler.run({.ncores = 1, .seed = 1, .progress = false}), parnest::SamplerError);
+  CHECK_THROWS_WITH(sampler.run({.ncores = 1, .seed = 1, .progress = false}),
+                    Contains("Smc cannot start tempering: only ") &&
+                        Contains(" of 1024 prior draws (") && Contains("parnest::Sequential"));
 }
 
 TEST_CASE("refine_draws reports an importance-sampling evidence from the final flow", "[smc]") {
