@@ -175,7 +175,18 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options,
   }
   if (!run_options.checkpoint.empty()) write_checkpoint();
   progress.finish(with_name(backend.progress()));
-  Result result = backend.result();
+  Result result;
+  try {
+    result = backend.result();  // Batch's bootstrap can take a while, and stops when signalled
+  } catch (const Interrupted& e) {
+    throw Interrupted(
+        e.reason() + (run_options.checkpoint.empty()
+                          ? "; no checkpoint was asked for "
+                            "(RunOptions::checkpoint), so the run is lost"
+                          : "; the sampling is complete in checkpoint " + run_options.checkpoint +
+                                ": run again with the same options to finish"),
+        e.signal());
+  }
   if (failed_writes > 0)
     result.warnings.push_back(std::to_string(failed_writes) + " of " + std::to_string(writes) +
                               " checkpoint writes failed, the last with: " + write_error +

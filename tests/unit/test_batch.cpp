@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "identical.hpp"
 #include "interrupted.hpp"
@@ -89,6 +90,22 @@ TEST_CASE("an exploration that stalls stops with a SamplerError saying what happ
     CHECK_THAT(what, Contains("min_efficiency 0.001"));
     CHECK_THAT(what, Contains("try parnest::Sequential"));
   }
+}
+
+TEST_CASE("a likelihood finite on 0.01 % of the prior stops Batch's first fill, saying so",
+          "[errors][batch]") {
+  parnest::Model model = parnest::reference::gaussian(2).model;
+  const auto inside = model.log_likelihood;
+  model.log_likelihood = [inside](std::span<const double> x) {
+    if (std::abs(x[0] - 0.5) > 0.005 || std::abs(x[1] - 0.5) > 0.005)
+      return -std::numeric_limits<double>::infinity();
+    return inside(x);
+  };
+  parnest::Sampler<parnest::Batch> sampler(model, {.n_live = 100, .max_calls = 2'000'000});
+  CHECK_THROWS_WITH(sampler.run({.ncores = 1, .seed = 3, .progress = false}),
+                    Contains("Batch's first fill stalled after") &&
+                        Contains("prior draws had a finite log-likelihood") &&
+                        Contains("-infinity on nearly all of the prior"));
 }
 
 TEST_CASE("a batch run stopped by max_calls says so and discard_exploration keeps later points",

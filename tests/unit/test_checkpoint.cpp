@@ -392,6 +392,28 @@ TEST_CASE("a checkpoint write that fails during a run is reported and the run go
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("a signal during Batch's final bootstrap stops it; the resumed run finishes alike",
+          "[checkpoint][signals]") {
+  const auto dir = scratch("bootstrap-signal");
+  const parnest::Model model = parnest::reference::gaussian(2).model;
+  parnest::Sampler<parnest::Batch> sampler(model, {.n_live = 100});
+  const parnest::Result reference = sampler.run({.ncores = 1, .seed = 4, .progress = false});
+  parnest::RunOptions run{.ncores = 1,
+                          .seed = 4,
+                          .checkpoint = (dir / "run.ckpt").string(),
+                          .progress = false,
+                          .progress_every = 3600};
+  // The finished snapshot comes after the sampling, just before the error bootstrap.
+  run.on_progress = [](const parnest::Progress& p) {
+    if (p.finished) ::raise(SIGTERM);
+  };
+  CHECK_THROWS_WITH(sampler.run(run), Contains("during Batch's error bootstrap (replicate 0 of") &&
+                                          Contains("the sampling is complete in checkpoint"));
+  run.on_progress = nullptr;
+  require_identical(reference, sampler.run(run));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("progress reaches a callback, throttled, and ends with a finished snapshot",
           "[progress]") {
   std::vector<parnest::Progress> seen;

@@ -25,6 +25,7 @@
 #include "parnest/bound/union.hpp"
 #include "parnest/detail/evaluate_task.hpp"
 #include "parnest/detail/flat.hpp"
+#include "parnest/detail/interrupts.hpp"
 #include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/memory_check.hpp"
@@ -430,18 +431,26 @@ class BatchRun {
     constexpr int replicates = 200;
     const std::size_t n = log_l_.size() - counted_from_;
     if (n == 0) return std::numeric_limits<double>::infinity();
-    std::vector<std::vector<std::uint32_t>> groups(bounds_.size());
-    for (std::size_t i = counted_from_; i < log_l_.size(); ++i)
-      groups[source_[i]].push_back(static_cast<std::uint32_t>(i));
     const double max_log_l = *std::max_element(
         log_l_.begin() + static_cast<std::ptrdiff_t>(counted_from_), log_l_.end());
     if (max_log_l == minus_infinity) return std::numeric_limits<double>::infinity();
     std::vector<double> scaled(log_l_.size());
     for (std::size_t i = counted_from_; i < log_l_.size(); ++i)
       scaled[i] = std::exp(log_l_[i] - max_log_l);
+    // Each bound's points, and those of them that weigh anything (L not 0 to double precision).
+    std::vector<std::vector<std::uint32_t>> groups(bounds_.size()), weighing(bounds_.size());
+    for (std::size_t i = counted_from_; i < log_l_.size(); ++i) {
+      groups[source_[i]].push_back(static_cast<std::uint32_t>(i));
+      if (scaled[i] > 0.0) weighing[source_[i]].push_back(static_cast<std::uint32_t>(i));
+    }
     std::vector<double> log_v(bounds_.size()), factor(patterns_.size());
     detail::Spread spread;
     for (int r = 0; r < replicates; ++r) {
+      if (const int signal = pending_interrupt())
+        throw Interrupted("interrupted by signal " + std::to_string(signal) +
+                              " during Batch's error bootstrap (replicate " + std::to_string(r) +
+                              " of " + std::to_string(replicates) + ")",
+                          signal);
       RandomStream rng(seed_, StreamPurpose::bootstrap, static_cast<std::uint64_t>(r), 0);
       for (std::size_t k = 0; k < bounds_.size(); ++k)
         log_v[k] =
@@ -452,15 +461,40 @@ class BatchRun {
         if (x > minus_infinity) lowest = std::min(lowest, x);
       for (std::size_t p = 0; p < patterns_.size(); ++p) factor[p] = std::exp(lowest - log_d[p]);
       double z = 0.0;
-      for (const auto& group : groups)
-        for (std::size_t j = 0; j < group.size(); ++j) {
-          const std::uint32_t i = group[rng.below(group.size())];
-          z += scaled[i] * factor[pattern_[i]];
-        }
+      for (std::size_t k = 0; k < groups.size(); ++k)
+        z += resampled_sum(groups[k], weighing[k], scaled, factor, pattern_, rng);
       if (!(z > 0)) continue;
       spread.add(std::log(z) + max_log_l - lowest);
     }
     return spread.deviation();
+  }
+
+  // The weighted sum over one bound's points redrawn with replacement. Where fewer than half
+  // weigh anything (an island of finite L, a likelihood whose exploration points underflow),
+  // only the draws that land on those are made: the gaps between them are geometric, so the
+  // sum has the same distribution at a cost set by the points that count (a 3.2M-point run
+  // with 0.1 % of its points finite spent 55 s here, against 15 s sampling).
+  static double resampled_sum(const std::vector<std::uint32_t>& group,
+                              const std::vector<std::uint32_t>& weighing,
+                              const std::vector<double>& scaled, const std::vector<double>& factor,
+                              const std::vector<std::uint32_t>& pattern, RandomStream& rng) {
+    double z = 0.0;
+    if (2 * weighing.size() >= group.size()) {
+      for (std::size_t j = 0; j < group.size(); ++j) {
+        const std::uint32_t i = group[rng.below(group.size())];
+        z += scaled[i] * factor[pattern[i]];
+      }
+      return z;
+    }
+    if (weighing.empty()) return z;
+    const double log_miss =
+        std::log1p(-static_cast<double>(weighing.size()) / static_cast<double>(group.size()));
+    for (double draw = 0.0;;) {
+      draw += 1.0 + std::floor(std::log(rng.uniform_open()) / log_miss);
+      if (draw > static_cast<double>(group.size())) return z;
+      const std::uint32_t i = weighing[rng.below(weighing.size())];
+      z += scaled[i] * factor[pattern[i]];
+    }
   }
 
   // ---- the exploration ----------------------------------------------------------------------
@@ -488,6 +522,15 @@ class BatchRun {
     if (stretch_calls_ < 200 * options_.n_live || fill_above_ == 0) return;
     const double efficiency =
         static_cast<double>(stretch_above_) / static_cast<double>(stretch_calls_);
+    if (efficiency < options_.min_efficiency && fill_threshold_ == minus_infinity)
+      throw SamplerError(
+          "Batch's first fill stalled after " + std::to_string(n_like_) +
+          " likelihood calls: only " + std::to_string(stretch_above_) + " of the last " +
+          std::to_string(stretch_calls_) + " prior draws had a finite log-likelihood (" +
+          detail::text(efficiency) + ", min_efficiency " + detail::text(options_.min_efficiency) +
+          "). The likelihood is -infinity on nearly all of the prior: parnest::Sequential draws "
+          "its live points where it is finite at the same cost and then shrinks onto them; "
+          "min_efficiency = 0 lets Batch run on");
     if (efficiency < options_.min_efficiency) {
       const ShellBound& b = bounds_[current_];
       throw SamplerError(

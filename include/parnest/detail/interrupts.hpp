@@ -20,6 +20,10 @@ class InterruptGuard {
   bool enabled_;
 };
 
+/// The signal caught while a guard is alive, or 0: for long computations between batches (a
+/// final bootstrap) that should stop when asked rather than make the scheduler wait.
+int pending_interrupt() noexcept;
+
 }  // namespace parnest::detail
 
 #ifdef PARNEST_HEADER_ONLY

@@ -56,4 +56,10 @@ PARNEST_INLINE int InterruptGuard::caught() const noexcept {
   return enabled_ ? interrupt_state::caught_signal.load() : 0;
 }
 
+PARNEST_INLINE int pending_interrupt() noexcept {
+  using namespace interrupt_state;
+  std::lock_guard lock(install_mutex);
+  return guards > 0 ? caught_signal.load() : 0;
+}
+
 }  // namespace parnest::detail
