@@ -146,7 +146,7 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options,
   // place; the run goes on and its result says so.
   std::size_t writes = 0, failed_writes = 0;
   std::string write_error;
-  auto write_checkpoint = [&] {
+  auto checkpoint_now = [&] {
     ++writes;
     try {
       save(backend, run_options.checkpoint, identity);
@@ -168,12 +168,12 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options,
     if (!run_options.checkpoint.empty() &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
             run_options.checkpoint_every) {
-      write_checkpoint();
+      checkpoint_now();
       last_checkpoint = std::chrono::steady_clock::now();
     }
     if (progress.due()) progress.update(with_name(backend.progress()));
   }
-  if (!run_options.checkpoint.empty()) write_checkpoint();
+  if (!run_options.checkpoint.empty()) checkpoint_now();
   progress.finish(with_name(backend.progress()));
   Result result;
   try {

@@ -186,18 +186,16 @@ class BatchRun {
     return r;
   }
 
-  /// Writes the whole state of the run to a checkpoint (read back by the constructor that
-  /// takes a FlatReader).
   /// The stored points of highest likelihood, for the checkpoint's likelihood check.
   std::vector<detail::Probe> probes() const {
     return detail::highest_points(log_l_, [&](std::size_t i, detail::Probe& p) {
-      p.u.assign(u_.begin() + static_cast<std::ptrdiff_t>(i * d_),
-                 u_.begin() + static_cast<std::ptrdiff_t>((i + 1) * d_));
-      p.theta.assign(theta_.begin() + static_cast<std::ptrdiff_t>(i * d_),
-                     theta_.begin() + static_cast<std::ptrdiff_t>((i + 1) * d_));
+      detail::copy_row(p.u, u_, i, d_);
+      detail::copy_row(p.theta, theta_, i, d_);
     });
   }
 
+  /// Writes the whole state of the run to a checkpoint (read back by the constructor that
+  /// takes a FlatReader).
   void save(detail::FlatWriter& out) const {
     out.put_choice(static_cast<std::size_t>(phase_));
     out.put_sized(u_);
@@ -473,7 +471,7 @@ class BatchRun {
   // weigh anything (an island of finite L, a likelihood whose exploration points underflow),
   // only the draws that land on those are made: the gaps between them are geometric, so the
   // sum has the same distribution at a cost set by the points that count (a 3.2M-point run
-  // with 0.1 % of its points finite spent 55 s here, against 15 s sampling).
+  // with 0.1 % of its points finite spent 66 of its 70 s here; docs/batch.md).
   static double resampled_sum(const std::vector<std::uint32_t>& group,
                               const std::vector<std::uint32_t>& weighing,
                               const std::vector<double>& scaled, const std::vector<double>& factor,

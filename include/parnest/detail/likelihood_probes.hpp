@@ -49,6 +49,13 @@ std::vector<Probe> highest_points(std::span<const double> log_l, Point point) {
   return out;
 }
 
+/// Row i of a flat row-major array of d columns, copied into `to`.
+inline void copy_row(std::vector<double>& to, const std::vector<double>& rows, std::size_t i,
+                     std::size_t d) {
+  const auto first = rows.begin() + static_cast<std::ptrdiff_t>(i * d);
+  to.assign(first, first + static_cast<std::ptrdiff_t>(d));
+}
+
 inline void save_probes(FlatWriter& out, const std::vector<Probe>& probes) {
   out.put_count(probes.size());
   for (const Probe& p : probes) {

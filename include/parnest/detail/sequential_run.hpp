@@ -283,8 +283,6 @@ class SequentialRun {
     return p;
   }
 
-  /// Everything that changes during a run, bit for bit: a backend constructed with the same
-  /// problem, options and seed and then load()ed continues exactly as this one would.
   /// The live points of highest likelihood, for the checkpoint's likelihood check.
   std::vector<detail::Probe> probes() const {
     return detail::highest_points(live_log_l_, [&](std::size_t i, detail::Probe& p) {
@@ -294,6 +292,8 @@ class SequentialRun {
     });
   }
 
+  /// Everything that changes during a run, bit for bit: a backend constructed with the same
+  /// problem, options and seed and then load()ed continues exactly as this one would.
   void save(detail::FlatWriter& out) const {
     out.put_choice(static_cast<std::size_t>(move_));
     out.put(walk_scale_);

@@ -177,19 +177,18 @@ class SmcRun {
     return r;
   }
 
-  /// Writes the whole state of the run to a checkpoint (read back by the constructor that
-  /// takes a FlatReader).
   /// The particles of highest likelihood, for the checkpoint's likelihood check; u is the
   /// normal CDF of z, as when they were evaluated.
   std::vector<detail::Probe> probes() const {
     return detail::highest_points(log_l_, [&](std::size_t i, detail::Probe& p) {
       p.u.resize(d_);
       for (std::size_t c = 0; c < d_; ++c) p.u[c] = detail::normal_cdf(z_[i * d_ + c]);
-      p.theta.assign(theta_.begin() + static_cast<std::ptrdiff_t>(i * d_),
-                     theta_.begin() + static_cast<std::ptrdiff_t>((i + 1) * d_));
+      detail::copy_row(p.theta, theta_, i, d_);
     });
   }
 
+  /// Writes the whole state of the run to a checkpoint (read back by the constructor that
+  /// takes a FlatReader).
   void save(detail::FlatWriter& out) const {
     out.put_choice(static_cast<std::size_t>(phase_));
     out.put_sized(z_);
