@@ -12,7 +12,6 @@
 #include <utility>
 #include <vector>
 
-#include "parnest/detail/atomic_file.hpp"
 #include "parnest/detail/flat.hpp"
 #include "parnest/detail/interrupts.hpp"
 #include "parnest/detail/likelihood_probes.hpp"
@@ -140,7 +139,8 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options,
   const detail::RunIdentity identity{B::name, problem_.model().names,
                                      B::describe(options_, problem_.dimension()), run_options.seed};
   // An unwritable location fails the run now, before its work rather than after it.
-  if (!run_options.checkpoint.empty() && is_root()) detail::check_writable(run_options.checkpoint);
+  if (!run_options.checkpoint.empty() && is_root())
+    detail::prepare_checkpoint_location(run_options.checkpoint);
   if (!run_options.checkpoint.empty() && run_options.resume) resume(backend, run_options, identity);
   // A write that fails later (a full disk, a vanished directory) leaves the last checkpoint in
   // place; the run goes on and its result says so.

@@ -135,6 +135,10 @@ PARNEST_INLINE void write_checkpoint(const std::string& path, const RunIdentity&
   write_atomically(path, bytes, /*keep_previous=*/true);
 }
 
+PARNEST_INLINE void prepare_checkpoint_location(const std::string& path) {
+  check_writable(path);
+}
+
 PARNEST_INLINE std::optional<std::vector<double>> read_checkpoint(const std::string& path,
                                                                   const RunIdentity& expected) {
   using namespace checkpoint_format;

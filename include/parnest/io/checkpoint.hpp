@@ -26,6 +26,11 @@ struct RunIdentity {
 void write_checkpoint(const std::string& path, const RunIdentity& identity,
                       const std::vector<double>& state);
 
+/// Checks before a run that its checkpoint can be written at `path` (creating the directory if
+/// needed) and removes the temporary files that writers killed mid-write left beside it.
+/// @throws IoError naming the file and the system's reason.
+void prepare_checkpoint_location(const std::string& path);
+
 /// The state saved in `path`, or nothing if there is no such file.
 /// @throws CheckpointError if the file is truncated, corrupt, of another format version, or
 /// from a run whose identity differs from `expected` (the message says what differs).
