@@ -173,19 +173,23 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options,
     }
     if (progress.due()) progress.update(with_name(backend.progress()));
   }
+  const std::size_t failed_before_end = failed_writes;
   if (!run_options.checkpoint.empty()) checkpoint_now();
   progress.finish(with_name(backend.progress()));
   Result result;
   try {
     result = backend.result();  // Batch's bootstrap can take a while, and stops when signalled
   } catch (const Interrupted& e) {
-    throw Interrupted(
-        e.reason() + (run_options.checkpoint.empty()
-                          ? "; no checkpoint was asked for "
-                            "(RunOptions::checkpoint), so the run is lost"
-                          : "; the sampling is complete in checkpoint " + run_options.checkpoint +
-                                ": run again with the same options to finish"),
-        e.signal());
+    std::string where;
+    if (run_options.checkpoint.empty())
+      where = "; no checkpoint was asked for (RunOptions::checkpoint), so the run is lost";
+    else if (failed_writes == failed_before_end)
+      where = "; the sampling is complete in checkpoint " + run_options.checkpoint +
+              ": run again with the same options to finish";
+    else
+      where = "; the final checkpoint write failed (" + write_error + "), so checkpoint " +
+              run_options.checkpoint + " holds an earlier state, if any";
+    throw Interrupted(e.reason() + where, e.signal());
   }
   if (failed_writes > 0)
     result.warnings.push_back(std::to_string(failed_writes) + " of " + std::to_string(writes) +

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <limits>
 
+#include "captured_stderr.hpp"
+
 using Catch::Matchers::Contains;
 
 namespace {
@@ -57,6 +59,24 @@ TEST_CASE("a model whose names do not match what the prior writes is refused", "
   }
 }
 
+TEST_CASE("empty, repeated and multi-line parameter names are refused, naming the entries",
+          "[errors][model]") {
+  parnest::Model m = square_model(gaussian);
+  m.names = {"x", ""};
+  CHECK_THROWS_WITH(parnest::Sampler<parnest::Sequential>(m),
+                    Contains("model.names[1] is empty: give every parameter a name"));
+  m.names = {"x", "x"};
+  CHECK_THROWS_WITH(parnest::Sampler<parnest::Sequential>(m),
+                    Contains("model.names[0] and model.names[1] are both \"x\""));
+  m.names = {"x\ty", "z"};
+  CHECK_THROWS_WITH(parnest::Sampler<parnest::Batch>(m),
+                    Contains("model.names[0] = \"x\\ty\" holds a control character"));
+  m.names = {"a", "b\n"};
+  CHECK_THROWS_AS(parnest::Sampler<parnest::Smc>(m), parnest::ConfigError);
+  m.names = {"mass, solar", "say \"hi\""};  // printable: the output files quote them
+  CHECK_NOTHROW(parnest::Sampler<parnest::Sequential>(m));
+}
+
 TEST_CASE("out-of-range sequential options are refused, naming option, value and range",
           "[errors][options]") {
   const parnest::Model m = square_model(gaussian);
@@ -83,6 +103,20 @@ TEST_CASE("sizes that cannot fit in memory are refused with the memory they need
   CHECK_THROWS_WITH(parnest::Sampler<parnest::Smc>(m, {.n_total = 1e15}),
                     Contains("Smc option n_total = 1e+15") && Contains("GB of memory"));
   CHECK_NOTHROW(parnest::Sampler<parnest::Sequential>(m, {.n_live = 100'000}));
+}
+
+TEST_CASE("a size that needs over a gigabyte is announced before its long first step",
+          "[errors][options]") {
+  parnest::Model m = square_model(gaussian);
+  const std::string quiet =
+      captured_stderr([&] { parnest::Sampler<parnest::Sequential>(m, {.n_live = 1'000'000}); });
+  CHECK(quiet.empty());
+  // 2 d + 2 = 6 doubles per live point: 3e7 points hold 1.44 GB.
+  const std::string note =
+      captured_stderr([&] { parnest::Sampler<parnest::Sequential>(m, {.n_live = 30'000'000}); });
+  CHECK_THAT(note, Contains("parnest: note: Sequential n_live = 3e+07 keeps at least 1.44 GB "
+                            "of points in memory") &&
+                       Contains("before any progress line"));
 }
 
 TEST_CASE("NaN, +inf and exceptions from the likelihood stop the run naming the point",
@@ -128,6 +162,26 @@ TEST_CASE("an exception from the prior transform names the unit-cube point",
   CHECK_THROWS_WITH(
       sampler.run({.ncores = 1}),
       Contains("the prior transform threw \"table lookup\" at unit-cube point x = 0.9"));
+}
+
+TEST_CASE("a NaN from the prior transform is blamed on the prior, not the likelihood",
+          "[errors][likelihood]") {
+  parnest::Model m = square_model(gaussian);
+  m.prior = [](std::span<const double> u, std::span<double> theta) {
+    theta[0] = u[0];
+    theta[1] = u[1] > 0.8 ? std::log(-u[1]) : u[1];  // a NaN away from the centre u = 0.5
+  };
+  parnest::Sampler<parnest::Sequential> sampler(m, {.n_live = 50});
+  try {
+    sampler.run({.ncores = 1});
+    FAIL("a NaN parameter was not reported");
+  } catch (const parnest::LikelihoodError& e) {
+    CHECK_THAT(e.what(), Contains("the prior transform wrote NaN for parameter \"y\" at "
+                                  "unit-cube point x = "));
+    CHECK_THAT(e.what(), !Contains("log-likelihood"));
+    REQUIRE(e.theta().size() == 2);
+    CHECK(e.theta()[1] > 0.8);  // the unit-cube point
+  }
 }
 
 TEST_CASE("log-likelihoods of -inf are allowed, and the prior mass where L = 0 is accounted for",

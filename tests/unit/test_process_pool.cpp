@@ -246,7 +246,8 @@ TEST_CASE("a worker that crashes once is replaced and its rows re-run", "[proces
   CHECK(pool.stats().workers_started == 3);
   const auto warnings = pool.take_warnings();
   REQUIRE(warnings.size() == 1);
-  CHECK_THAT(warnings[0], Contains("rows 15-19") && Contains("re-run"));
+  CHECK_THAT(warnings[0],
+             Contains("while running rows 15-19 of a batch of 30") && Contains("they are re-run"));
 #ifndef __SANITIZE_ADDRESS__
   CHECK_THAT(warnings[0], Contains("killed by signal 11"));
 #endif

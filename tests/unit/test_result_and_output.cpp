@@ -197,3 +197,65 @@ TEST_CASE("an output root without a base name is refused, writing nothing", "[ou
 TEST_CASE("the header version matches the CMake project version", "[version]") {
   CHECK(std::string(parnest::version) == PARNEST_CMAKE_VERSION);
 }
+
+namespace {
+// One CSV line split as RFC 4180 reads it: quoted fields may hold commas and doubled quotes.
+std::vector<std::string> rfc4180_fields(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      fields.back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+}  // namespace
+
+TEST_CASE("names with commas, quotes and spaces give one column each in every output file",
+          "[result][output][errors]") {
+  parnest::Result r = readme_result();
+  const std::string dir = (std::filesystem::temp_directory_path() / "parnest-names").string();
+  std::filesystem::remove_all(dir);
+
+  r.names = {"mass, solar", "say \"hi\""};
+  parnest::write(r, dir + "/run");
+  for (const char* file : {"/run.csv", "/run_equal_weights.csv"}) {
+    const auto lines = lines_of(dir + file);
+    REQUIRE(lines.size() > 1);
+    const auto header = rfc4180_fields(lines[0]);
+    CHECK(header.size() == rfc4180_fields(lines[1]).size());
+    CHECK(header[header.size() - 2] == "mass, solar");
+    CHECK(header.back() == "say \"hi\"");
+  }
+  const auto names = lines_of(dir + "/run.paramnames");
+  CHECK(names == std::vector<std::string>{"mass,_solar\tmass, solar", "say_\"hi\"\tsay \"hi\""});
+
+  // Names GetDist would read as one ("x y" becomes x_y) or as derived (a trailing '*').
+  r.names = {"x y", "x_y"};
+  parnest::write(r, dir + "/run");
+  CHECK(lines_of(dir + "/run.paramnames") == std::vector<std::string>{"x_y\tx y", "x_y_1\tx_y"});
+  r.names = {"p*", "q"};
+  parnest::write(r, dir + "/run");
+  CHECK(lines_of(dir + "/run.paramnames") == std::vector<std::string>{"p_\tp*", "q\tq"});
+
+  r.names = {"x", "line\nbreak"};
+  CHECK_THROWS_WITH(parnest::write(r, dir + "/bad"),
+                    Contains("Result::names[1] = \"line\\nbreak\" holds a control character"));
+  CHECK_FALSE(std::filesystem::exists(dir + "/bad.csv"));
+  std::filesystem::remove_all(dir);
+}

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "parnest/detail/text.hpp"
+#include "parnest/env.hpp"
 #include "parnest/error.hpp"
 
 namespace parnest::detail {
@@ -24,8 +25,13 @@ inline std::string gigabytes(double bytes) {
   return buffer;
 }
 
+/// Above this many bytes of points a run says at its start what it holds: a mistyped n_live
+/// (1e7 for 1e3) would otherwise swap or sit silent through its first fill for minutes.
+constexpr double large_run_bytes = 1e9;
+
 /// Refuses `option` = `count` of `backend` if `count` points of `doubles_per_point` doubles
-/// each, the least the backend stores, exceed the physical memory.
+/// each, the least the backend stores, exceed the physical memory; above large_run_bytes,
+/// prints a note (root process only) with the memory and the calls before the first step ends.
 inline void check_fits_memory(const std::string& backend, const std::string& option, double count,
                               double doubles_per_point) {
   const double need = count * doubles_per_point * sizeof(double), have = physical_memory_bytes();
@@ -33,6 +39,12 @@ inline void check_fits_memory(const std::string& backend, const std::string& opt
     invalid_option(backend, option, text(count),
                    "its points alone would need " + gigabytes(need) + ", more than the " +
                        gigabytes(have) + " of memory this machine has");
+  if (need > large_run_bytes && is_root())
+    std::fprintf(stderr,
+                 "parnest: note: %s %s = %s keeps at least %s of points in memory (%s available), "
+                 "and its first step evaluates that many points before any progress line\n",
+                 backend.c_str(), option.c_str(), text(count).c_str(), gigabytes(need).c_str(),
+                 have > 0.0 ? gigabytes(have).c_str() : "unknown");
 }
 
 }  // namespace parnest::detail

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "parnest/detail/instance_id.hpp"
+#include "parnest/detail/parameter_names.hpp"
 #include "parnest/error.hpp"
 #include "parnest/model.hpp"
 
@@ -38,6 +39,7 @@ class Problem {
   explicit Problem(Model model) : model_(std::move(model)) {
     if (model_.names.empty())
       throw ConfigError("model.names is empty: give one name per parameter");
+    check_parameter_names(model_.names, "model.names");
     if (!model_.prior) throw ConfigError("model.prior is not set");
     if (!model_.log_likelihood && !model_.vectorised_log_likelihood)
       throw ConfigError(
@@ -61,7 +63,8 @@ class Problem {
     return log_likelihood(theta);
   }
 
-  /// theta = prior(u). @throws LikelihoodError if the prior throws.
+  /// theta = prior(u). @throws LikelihoodError if the prior throws or writes a NaN (which the
+  /// likelihood would otherwise be blamed for).
   void transform(std::span<const double> u, std::span<double> theta) const {
     try {
       model_.prior(u, theta);
@@ -70,6 +73,11 @@ class Problem {
     } catch (...) {
       fail("the prior transform threw a non-standard exception at unit-cube point ", u);
     }
+    for (std::size_t i = 0; i < theta.size(); ++i)
+      if (std::isnan(theta[i]))
+        fail("the prior transform wrote NaN for parameter \"" + model_.names[i] +
+                 "\" at unit-cube point ",
+             u);
   }
 
   /// The log-likelihood at theta: model.log_likelihood, or if only the vectorised one is

@@ -676,9 +676,13 @@ struct PoolState {
     }
     for (std::size_t i = c.count; i-- > 0;) b.pending.push_front({c.first + i, 1, attempts});
     stats.rows_retried += c.count;
-    warnings.push_back(who + " " + how + " while running rows " + std::to_string(c.first) +
-                       (c.count > 1 ? "-" + std::to_string(c.first + c.count - 1) : "") +
-                       " of a batch; a new worker replaces it and the rows are re-run");
+    warnings.push_back(
+        who + " " + how + " while running " +
+        (c.count > 1
+             ? "rows " + std::to_string(c.first) + "-" + std::to_string(c.first + c.count - 1)
+             : "row " + std::to_string(c.first)) +
+        " of a batch of " + std::to_string(b.input->rows()) + "; a new worker replaces it and " +
+        (c.count > 1 ? "they are" : "it is") + " re-run");
   }
 };
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "parnest/detail/atomic_file.hpp"
+#include "parnest/detail/parameter_names.hpp"
 #include "parnest/detail/text.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
@@ -63,11 +64,22 @@ PARNEST_INLINE std::string csv_row(const Eigen::MatrixXd& m, Eigen::Index row) {
   return line;
 }
 
+// A CSV header field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote
+// or edge spaces, so that pandas, numpy and spreadsheets read one column per parameter.
+PARNEST_INLINE std::string csv_field(const std::string& name) {
+  const bool plain =
+      name.find_first_of(",\"") == std::string::npos && name.front() != ' ' && name.back() != ' ';
+  if (plain) return name;
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 PARNEST_INLINE std::string join_names(const std::vector<std::string>& names) {
   std::string line;
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i > 0) line += ',';
-    line += names[i];
+    line += csv_field(names[i]);
   }
   return line;
 }
@@ -86,14 +98,20 @@ PARNEST_INLINE std::string text_row(std::initializer_list<double> leading, const
   return line + "\n";
 }
 
-// GetDist parameter names allow no spaces: they become underscores (the label keeps them).
+// GetDist parameter names allow no spaces, and a trailing '*' marks a derived parameter: both
+// become underscores, with the index appended where that makes two names equal. The label
+// (the rest of the line) keeps the name as given.
 PARNEST_INLINE std::string paramnames(const std::vector<std::string>& names) {
+  std::vector<std::string> ids;
   std::string out;
-  for (const auto& name : names) {
-    std::string id = name;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::string id = names[i];
     for (char& c : id)
-      if (c == ' ' || c == '\t') c = '_';
-    out += id + "\t" + name + "\n";
+      if (c == ' ') c = '_';
+    if (id.back() == '*') id.back() = '_';
+    while (std::find(ids.begin(), ids.end(), id) != ids.end()) id += "_" + std::to_string(i);
+    ids.push_back(id);
+    out += id + "\t" + names[i] + "\n";
   }
   return out;
 }
@@ -126,6 +144,7 @@ PARNEST_INLINE void write(const Result& result, const std::string& root) {
     throw ConfigError("write(): the output root \"" + root +
                       "\" has no base name, so the files would be hidden ones such as \"" + root +
                       ".csv\": give one, e.g. \"" + root + "run\"");
+  detail::check_parameter_names(result.names, "Result::names");
   if (!is_root()) return;
   std::string weighted = "weight,log_likelihood," + join_names(result.names) + "\n";
   for (Eigen::Index i = 0; i < result.samples.rows(); ++i)
