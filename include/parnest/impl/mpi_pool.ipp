@@ -46,8 +46,60 @@ enum Tag : int { tag_context = 101, tag_rows, tag_done, tag_release, tag_abandon
 enum class GroupMessage { context = 1, row, release, abandon };
 
 /// Initialises MPI unless somebody did; finalises it at exit only if it was parnest.
-PARNEST_INLINE void ensure_mpi() {
-  static const bmpi::environment environment(bmpi::threading::funneled, false);
+/// While this rank waits in MPI_Init_thread, which returns only once every rank the launcher
+/// started has called it, says so on stderr every `every` seconds: a run() called on rank 0
+/// only would otherwise hang there without a word.
+class InitWatch {
+ public:
+  explicit InitWatch(double every) {
+    int initialised = 0;
+    MPI_Initialized(&initialised);
+    if (initialised || !(every > 0.0)) return;
+    thread_ = std::thread([this, every] {
+      const Environment env = detect_environment();
+      const auto start = std::chrono::steady_clock::now();
+      std::unique_lock lock(mutex_);
+      while (!cv_.wait_for(lock, std::chrono::duration<double>(every), [this] { return done_; }))
+        std::fprintf(
+            stderr,
+            "parnest: rank %d of %d has waited %.0f s in MPI_Init_thread for the other "
+            "ranks: every rank the launcher started must call Sampler::run() (or make "
+            "an MpiPool), not only rank 0\n",
+            env.rank, env.size,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    });
+  }
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  ~InitWatch() { stop(); }
+  InitWatch(const InitWatch&) = delete;
+  InitWatch& operator=(const InitWatch&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+/// MPI initialised once per process (unless the program did it), finalised at exit.
+struct MpiSession {
+  explicit MpiSession(double report_seconds)
+      : watch(report_seconds), environment(bmpi::threading::funneled, false) {
+    watch.stop();
+  }
+  InitWatch watch;  // first: it watches the environment's construction
+  bmpi::environment environment;
+};
+
+PARNEST_INLINE void ensure_mpi(double report_seconds = MpiPool::Options{}.wait_report_seconds) {
+  static const MpiSession session(report_seconds);
 }
 
 inline thread_local MPI_Comm current_group = MPI_COMM_SELF;
@@ -178,7 +230,7 @@ struct PoolState {
   std::list<std::pair<bmpi::request, std::vector<double>>> sends;
 
   explicit PoolState(const Options& o) : options(o) {
-    ensure_mpi();
+    ensure_mpi(o.wait_report_seconds);
     if (o.group_size == 0) throw ConfigError("MpiPool: group_size must be at least 1, got 0");
     if (!(o.wait_report_seconds >= 0.0))
       throw ConfigError("MpiPool: wait_report_seconds must be >= 0, got " +

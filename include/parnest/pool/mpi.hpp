@@ -44,9 +44,10 @@ class MpiPool final : public RankPool {
     /// Rank 0 (and its group) evaluates rows too, between handling messages. Off, it only
     /// distributes work, which answers idle ranks sooner when there are very many of them.
     bool root_evaluates = true;
-    /// Every rank waits at the start of run() for all the others. While it waits, it prints a
-    /// reminder on stderr this often, in seconds (0: never), since a run started on some
-    /// ranks only (inside `if (parnest::is_root())`, say) would otherwise wait in silence.
+    /// Every rank waits at the start of run() for all the others (and in MPI_Init_thread,
+    /// when parnest initialises MPI). While it waits, it prints a reminder on stderr this
+    /// often, in seconds (0: never), since a run started on some ranks only (inside
+    /// `if (parnest::is_root())`, say) would otherwise wait in silence.
     double wait_report_seconds = 30.0;
   };
 
