@@ -74,6 +74,16 @@ struct RunOptions {
   /// Catch SIGINT and SIGTERM during the run: finish the current batch, write the checkpoint
   /// and throw parnest::Interrupted. A second signal ends the process at once.
   bool handle_signals = true;
+
+  /// Seconds one likelihood call may take per point (0: no limit), for a likelihood that can
+  /// hang (an ODE solver that never converges, a stuck file system). On worker processes (a
+  /// model with thread_safe = false and ncores > 1) the worker is killed and its points re-run
+  /// alone, up to ProcessPool::Options::max_retries times, before the run fails with a
+  /// PoolError naming the point. In this process (serial, threads, MPI ranks) a call cannot
+  /// be stopped safely: a warning names its point each time it has run this long again, and
+  /// the result lists how many calls ran over. A ProcessPool of your own uses its
+  /// Options::row_timeout instead.
+  double row_timeout = 0.0;
 };
 
 }  // namespace parnest

@@ -81,7 +81,7 @@ class Sampler {
   const typename B::Options& options() const noexcept { return options_; }
 
  private:
-  Result lead(Pool& pool, const RunOptions& run_options,
+  Result lead(Pool& pool, const RunOptions& run_options, const detail::RowWatch& watch,
               std::chrono::steady_clock::time_point start);
   static void check(const RunOptions& o);
   static Progress with_name(Progress p);
@@ -113,8 +113,11 @@ Result Sampler<B>::run(const RunOptions& run_options) {
   const std::shared_ptr<Pool> pool =
       detail::select_pool(run_options, problem_.model(), detect_environment(), chosen_pool_);
   if (run_options.pool.empty()) chosen_pool_ = pool;
+  const detail::RowWatch watch(run_options.row_timeout, [this](std::span<const double> theta) {
+    return detail::format_point(problem_.model().names, theta);
+  });
   auto* ranks = dynamic_cast<RankPool*>(pool.get());
-  if (!ranks) return lead(*pool, run_options, start);
+  if (!ranks) return lead(*pool, run_options, watch, start);
   ranks->begin();
   if (!ranks->leads()) {
     // Rank 0 decides what a signal does; here it must not end the process.
@@ -123,7 +126,7 @@ Result Sampler<B>::run(const RunOptions& run_options) {
   }
   Result result;
   try {
-    result = lead(*pool, run_options, start);
+    result = lead(*pool, run_options, watch, start);
   } catch (...) {
     ranks->abandon(std::current_exception());
     throw;
@@ -133,7 +136,7 @@ Result Sampler<B>::run(const RunOptions& run_options) {
 }
 
 template <Backend B>
-Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options,
+Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options, const detail::RowWatch& watch,
                         std::chrono::steady_clock::time_point start) {
   B backend(problem_, options_, run_options.seed);
   const detail::RunIdentity identity{B::name, problem_.model().names,
@@ -197,6 +200,7 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options,
                               ". The checkpoint file holds an earlier state of the run, if any");
   result.options = identity.options;
   for (auto& warning : pool.take_warnings()) result.warnings.push_back(warning);
+  for (auto& warning : watch.warnings()) result.warnings.push_back(warning);
   result.names = problem_.model().names;
   result.sampler = B::name;
   result.pool = pool.describe();
@@ -217,6 +221,7 @@ void Sampler<B>::check(const RunOptions& o) {
                         std::to_string(value));
   };
   non_negative("checkpoint_every", o.checkpoint_every);
+  non_negative("row_timeout", o.row_timeout);
   non_negative("progress_every", o.progress_every);
 }
 

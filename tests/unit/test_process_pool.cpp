@@ -76,7 +76,15 @@ void no_core_dumps(std::size_t) {
 
 // A task the pool can rebuild in its workers: row i computes in^2 and -in, and misbehaves at
 // rows whose input is `bad` in the way the context says.
-enum class Misbehave { nothing, throws, crash_once, crash_always, report_threads };
+enum class Misbehave {
+  nothing,
+  throws,
+  crash_once,
+  crash_always,
+  hang_once,
+  hang_always,
+  report_threads
+};
 const std::uint64_t anchor_id = parnest::detail::next_instance_id();
 std::string crash_marker;  // set before the pool forks
 
@@ -89,6 +97,9 @@ class TestTask final : public parnest::Task {
       if (how_ == Misbehave::crash_always ||
           (how_ == Misbehave::crash_once && first_time(crash_marker)))
         std::raise(SIGSEGV);
+      if (how_ == Misbehave::hang_always ||
+          (how_ == Misbehave::hang_once && first_time(crash_marker)))
+        std::this_thread::sleep_for(std::chrono::hours(1));  // until the pool kills it
     }
     if (how_ == Misbehave::report_threads) {
       out[0] = static_cast<double>(oneapi::tbb::global_control::active_value(
@@ -300,6 +311,54 @@ TEST_CASE("a row that kills every worker fails the batch with the signal and the
     CHECK(out(11, 0) == 121.0);
   }
   CHECK(children().empty());
+}
+
+TEST_CASE("a worker that hangs past row_timeout is killed and its rows re-run",
+          "[process][faults][timeout]") {
+  const auto dir = scratch("hang-once");
+  crash_marker = (dir / "hung").string();
+  {
+    parnest::ProcessPool pool({.workers = 2, .chunk_rows = 3, .row_timeout = 0.5});
+    parnest::RowMatrix out(12, 2);
+    const auto start = std::chrono::steady_clock::now();
+    pool.map(TestTask(Misbehave::hang_once, 7.0), inputs(12), out);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    for (int i = 0; i < 12; ++i) REQUIRE(out(i, 0) == double(i) * i);
+    CHECK(took.count() >= 1.5);  // 3 rows x 0.5 s for the chunk holding row 7
+    CHECK(took.count() < 30.0);
+    CHECK(pool.stats().timeouts == 1);
+    CHECK(pool.stats().rows_retried == 3);
+    const auto warnings = pool.take_warnings();
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0],
+               Contains("ran longer than row_timeout = 0.5 s per row and was killed while running "
+                        "rows 6-8 of a batch of 12"));
+  }
+  CHECK(children().empty());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a row that hangs every time fails the batch naming the row and the timeout",
+          "[process][faults][timeout]") {
+  {
+    parnest::ProcessPool pool(
+        {.workers = 2, .max_retries = 1, .chunk_rows = 1, .row_timeout = 0.3});
+    parnest::RowMatrix out(12, 2);
+    try {
+      pool.map(TestTask(Misbehave::hang_always, 9.0), inputs(12), out);
+      FAIL("no exception");
+    } catch (const parnest::PoolError& e) {
+      CHECK_THAT(e.what(), Contains("ran longer than row_timeout = 0.3 s per row") &&
+                               Contains("while running row 9 of 12") && Contains("input (9)") &&
+                               Contains("workers timed out on this row 2 times (max_retries = 1)"));
+    }
+    CHECK(pool.stats().timeouts == 2);
+    pool.map(TestTask(Misbehave::nothing), inputs(12), out);  // the pool still works
+    CHECK(out(11, 0) == 121.0);
+  }
+  CHECK(children().empty());
+  CHECK_THROWS_WITH(parnest::ProcessPool({.workers = 1, .row_timeout = -1}),
+                    Contains("row_timeout must be a finite number >= 0"));
 }
 
 TEST_CASE("the set-up function runs once in every worker, and its failure is reported",

@@ -15,6 +15,7 @@
 
 #include "parnest/detail/instance_id.hpp"
 #include "parnest/detail/parameter_names.hpp"
+#include "parnest/detail/row_watch.hpp"
 #include "parnest/error.hpp"
 #include "parnest/model.hpp"
 
@@ -91,6 +92,7 @@ class Problem {
     }
     double log_l;
     try {
+      const RowWatch::Call watched(active_row_watch.load(std::memory_order_relaxed), theta, 1);
       log_l = model_.log_likelihood(theta);
     } catch (const std::exception& e) {
       fail("the log-likelihood threw \"" + std::string(e.what()) + "\" at ", theta);
@@ -125,6 +127,8 @@ class Problem {
            row(0));
     };
     try {
+      const RowWatch::Call watched(active_row_watch.load(std::memory_order_relaxed), row(0),
+                                   static_cast<std::size_t>(theta.rows()));
       model_.vectorised_log_likelihood(theta, log_l);
     } catch (const std::exception& e) {
       threw("\"" + std::string(e.what()) + "\"");

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +35,8 @@
 
 #include "parnest/detail/error_transport.hpp"
 #include "parnest/detail/instance_id.hpp"
+#include "parnest/detail/row_watch.hpp"
+#include "parnest/detail/text.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
 
@@ -289,6 +292,9 @@ struct WorkerStart {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
     if (::getppid() != start.parent) ::_exit(1);  // the parent died before prctl took effect
+    // The parent's watch has no thread here, and its locks may have been held at the fork;
+    // this pool's own row_timeout covers the worker.
+    detail::active_row_watch.store(nullptr);
     for (int fd : start.inherited) ::close(fd);
     ::signal(SIGINT, SIG_IGN);
     ::signal(SIGTERM, SIG_IGN);
@@ -395,6 +401,7 @@ struct Worker {
   std::uint64_t context_version = 0;
   std::deque<Chunk> in_flight;     // sent, not yet answered; the worker runs them in order
   std::size_t start_failures = 0;  // deaths before "ready", in a row
+  std::chrono::steady_clock::time_point front_started;  // when in_flight.front() began
 };
 
 // A second chunk is sent before the first is answered, hiding the round trip (~50 us here),
@@ -555,6 +562,7 @@ struct PoolState {
   void assign(Batch& b, Worker& w) {
     const Chunk chunk = b.pending.front();
     b.pending.pop_front();
+    if (w.in_flight.empty()) w.front_started = std::chrono::steady_clock::now();
     w.in_flight.push_back(chunk);
     bool sent = true;
     if (w.context_version != version) {
@@ -590,12 +598,49 @@ struct PoolState {
         fds.push_back({w.fd, POLLIN, 0});
         owners.push_back(&w);
       }
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
+    if (::poll(fds.data(), fds.size(), poll_timeout_ms()) < 0) {
       if (errno == EINTR) return;
       throw PoolError(std::string("ProcessPool: poll() failed: ") + std::strerror(errno));
     }
     for (std::size_t i = 0; i < fds.size(); ++i)
       if (fds[i].revents != 0) handle(b, *owners[i]);
+    kill_overdue(b);
+  }
+
+  // When the chunk a worker runs must be done by: row_timeout per row of it.
+  std::chrono::steady_clock::time_point deadline(const Worker& w) const {
+    const std::chrono::duration<double> allowed(options.row_timeout *
+                                                static_cast<double>(w.in_flight.front().count));
+    return w.front_started +
+           std::chrono::duration_cast<std::chrono::steady_clock::duration>(allowed);
+  }
+
+  // Until the first deadline of a busy worker (-1: none, wait for messages only).
+  int poll_timeout_ms() const {
+    if (options.row_timeout <= 0.0) return -1;
+    const auto now = std::chrono::steady_clock::now();
+    double wait_ms = -1.0;
+    for (const auto& w : workers)
+      if (w.state == Worker::State::ready && !w.in_flight.empty()) {
+        const double ms =
+            std::max(0.0, std::chrono::duration<double, std::milli>(deadline(w) - now).count());
+        wait_ms = wait_ms < 0.0 ? ms : std::min(wait_ms, ms);
+      }
+    return wait_ms < 0.0 ? -1 : static_cast<int>(std::min(std::ceil(wait_ms) + 1.0, 6e7));
+  }
+
+  // A worker past its deadline is killed and handled as one that died there.
+  void kill_overdue(Batch& b) {
+    if (options.row_timeout <= 0.0) return;
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& w : workers)
+      if (w.state == Worker::State::ready && !w.in_flight.empty() && now >= deadline(w)) {
+        ::kill(w.pid, SIGKILL);
+        ++stats.timeouts;
+        died(b, w,
+             "ran longer than row_timeout = " + detail::text(options.row_timeout) +
+                 " s per row and was killed");
+      }
   }
 
   void handle(Batch& b, Worker& w) {
@@ -626,12 +671,14 @@ struct PoolState {
         in.get_doubles_into(b.output->row(static_cast<Eigen::Index>(first)).data(),
                             count * static_cast<std::size_t>(b.output->cols()));
         w.in_flight.pop_front();
+        w.front_started = std::chrono::steady_clock::now();
         return;
       }
       case Frame::failed: {
         const auto row = in.get<std::uint64_t>();
         b.errors.record(row, rebuild_exception(in, w.index, w.pid));
         if (!w.in_flight.empty()) w.in_flight.pop_front();
+        w.front_started = std::chrono::steady_clock::now();
         return;
       }
       default:
@@ -643,10 +690,11 @@ struct PoolState {
   // The worker's socket closed: it died (or was killed). The chunk it was running is re-queued
   // one row per chunk, so that a row that kills workers is found and others are not blamed
   // for it; a prefetched chunk it had not started goes back as it was.
-  void died(Batch& b, Worker& w) {
+  void died(Batch& b, Worker& w, const std::string& cause = {}) {
     const Worker::State was = w.state;
     const std::string who = name(w);
-    const std::string how = stop(w);
+    const std::string ended = stop(w);
+    const std::string how = cause.empty() ? ended : cause;
     std::deque<Chunk> lost = std::exchange(w.in_flight, {});
     if (lost.size() > 1) b.pending.push_front(lost.back());
     if (was == Worker::State::starting) {
@@ -669,7 +717,8 @@ struct PoolState {
             "ProcessPool: " + who + " " + how + " while running row " + std::to_string(c.first) +
             " of " + std::to_string(b.input->rows()) + ", " +
             b.task->describe_row(std::span<const double>(b.input->row(r).data(), b.input->cols())) +
-            "; workers died on this row " + std::to_string(attempts) +
+            "; workers " + (cause.empty() ? "died" : "timed out") + " on this row " +
+            std::to_string(attempts) +
             " times (max_retries = " + std::to_string(options.max_retries) + ")";
       }
       return;
@@ -695,6 +744,11 @@ PARNEST_INLINE ProcessPool::Options checked(ProcessPool::Options o) {
   if (o.workers == 0) o.workers = detect_environment().cpus;
   if (o.threads_per_worker == 0)
     throw ConfigError("ProcessPool: threads_per_worker must be at least 1, got 0");
+  if (!(o.row_timeout >= 0.0) || std::isinf(o.row_timeout))
+    throw ConfigError(
+        "ProcessPool: row_timeout must be a finite number >= 0 (seconds; 0: no "
+        "limit), got " +
+        detail::text(o.row_timeout));
   return o;
 }
 
@@ -755,6 +809,10 @@ PARNEST_INLINE void ProcessPool::restart() {
 PARNEST_INLINE ProcessPool::Stats ProcessPool::stats() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->stats;
+}
+
+PARNEST_INLINE const ProcessPool::Options& ProcessPool::options() const noexcept {
+  return impl_->options;
 }
 
 PARNEST_INLINE std::vector<int> ProcessPool::worker_pids() const {

@@ -54,7 +54,13 @@ PARNEST_INLINE std::shared_ptr<Pool> select_pool(const RunOptions& options, cons
   // ProcessPool built by hand may still have more.
   const std::size_t workers = std::min(n, std::max<std::size_t>(env.cpus, 1));
   if (n == 1 || (!model.thread_safe && workers == 1)) return std::make_shared<SerialPool>();
-  if (!model.thread_safe) return reuse_or_make<ProcessPool>(previous, workers);
+  if (!model.thread_safe) {
+    const auto* same = dynamic_cast<const ProcessPool*>(previous.get());
+    if (same && same->size() == workers && same->options().row_timeout == options.row_timeout)
+      return previous;
+    return std::make_shared<ProcessPool>(
+        ProcessPool::Options{.workers = workers, .row_timeout = options.row_timeout});
+  }
   return reuse_or_make<ThreadPool>(previous, n);
 }
 }  // namespace parnest::detail

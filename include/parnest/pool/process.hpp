@@ -22,10 +22,11 @@ namespace parnest {
 ///   existing model reads.
 /// - Batches travel as flat arrays of doubles over a socket per worker, in chunks handed to
 ///   whichever worker is idle, so uneven likelihood costs do not leave workers waiting.
-/// - A worker that dies (segfault, abort, killed by a signal) is replaced and its rows re-run
-///   alone, up to max_retries times each, before map() throws a PoolError naming the signal
-///   and the row. Rows already evaluated are kept. Exceptions thrown by the likelihood reach
-///   the caller as the same parnest exception (and values) as in a serial run.
+/// - A worker that dies (segfault, abort, killed by a signal), or hangs past
+///   Options::row_timeout, is replaced and its rows re-run alone, up to max_retries times
+///   each, before map() throws a PoolError naming the signal (or the timeout) and the row. Rows
+///   already evaluated are kept. Exceptions thrown by the likelihood reach the caller as the same
+///   parnest exception (and values) as in a serial run.
 /// - Workers never call MPI (launcher variables are removed from their environment), ignore
 ///   SIGINT and SIGTERM (the parent decides), die with the parent, and leave through _exit().
 ///
@@ -48,6 +49,10 @@ class ProcessPool final : public Pool {
     /// Rows per message to a worker. 0: a quarter of a fair share (rows / (4 workers)), at
     /// least 1, so that idle workers can pick up the rest.
     std::size_t chunk_rows = 0;
+    /// Seconds a row may take (0: no limit). A worker still busy after this many seconds per
+    /// row of its chunk is killed; its rows are re-run alone as for a crash, and a row that
+    /// times out more than max_retries times fails the batch with a PoolError naming it.
+    double row_timeout = 0.0;
   };
 
   /// What happened so far, for tests and diagnostics.
@@ -55,6 +60,7 @@ class ProcessPool final : public Pool {
     std::size_t workers_started = 0;  ///< processes forked, replacements included
     std::size_t crashes = 0;          ///< workers that died while running rows
     std::size_t rows_retried = 0;     ///< rows re-run because their worker died
+    std::size_t timeouts = 0;         ///< workers killed for running past row_timeout
     std::size_t batches = 0;          ///< map() calls
   };
 
@@ -83,6 +89,8 @@ class ProcessPool final : public Pool {
   Stats stats() const;
   /// Process ids of the running workers (empty before the first batch).
   std::vector<int> worker_pids() const;
+  /// The options the pool was made with (workers resolved to a number).
+  const Options& options() const noexcept;
 
  private:
   struct Impl;
