@@ -246,7 +246,7 @@ class BatchRun {
     for (std::size_t* n :
          {&counted_from_, &current_, &fill_above_, &fill_calls_, &fill_above_target_,
           &fill_calls_target_, &iteration_, &n_like_, &stretch_calls_, &stretch_above_})
-      *n = static_cast<std::size_t>(in.get());
+      *n = static_cast<std::size_t>(std::min(in.get(), static_cast<double>(max_size)));
     fill_threshold_ = in.get();
     live_fraction_ = in.get();
     warnings_.resize(in.get_count());
@@ -271,7 +271,9 @@ class BatchRun {
  private:
   enum class Phase { exploring, sampling, done };
   using Bits = std::vector<std::uint64_t>;  // membership of a point in each bound, one bit each
-  static constexpr std::size_t max_size = std::numeric_limits<std::size_t>::max();
+  // "No limit" for a count, 2^53: checkpoints store counts as doubles, which hold it exactly
+  // (SIZE_MAX came back as 0 and ended a resumed first fill at once).
+  static constexpr std::size_t max_size = std::size_t{1} << 53;
   static constexpr double minus_infinity = -std::numeric_limits<double>::infinity();
 
   static std::size_t resolved_update(const Options& o) {
