@@ -18,7 +18,6 @@
 #include <thread>
 #include <vector>
 
-#include "parnest/detail/instance_id.hpp"
 #include "parnest/detail/text.hpp"
 
 namespace parnest::detail {
@@ -150,11 +149,11 @@ class RowWatch {
                            : std::string());
     }
     std::fprintf(stderr,
-                 "parnest: warning: a likelihood call has run for %.0f s (row_timeout = %s s per "
+                 "parnest: warning: a likelihood call has run for %s s (row_timeout = %s s per "
                  "point) at %s: it may hang there. A thread cannot be stopped safely, so the run "
                  "waits for it; a model with thread_safe = false runs on worker processes, "
                  "which are killed and retried instead\n",
-                 seconds, text(timeout_).c_str(), report.c_str());
+                 tenths(seconds).c_str(), text(timeout_).c_str(), report.c_str());
     std::lock_guard lock(mutex_);
     if (seconds > longest_) {
       longest_ = seconds;
@@ -166,7 +165,11 @@ class RowWatch {
   double timeout_;
   std::function<std::string(std::span<const double>)> describe_;
   RowWatch* previous_ = nullptr;
-  std::uint64_t id_ = next_instance_id();
+  // Not next_instance_id(): that count tells ProcessPool to fork fresh workers.
+  std::uint64_t id_ = [] {
+    static std::atomic<std::uint64_t> made{0};
+    return ++made;
+  }();
   std::unique_ptr<Slot[]> slots_;
   std::atomic<std::size_t> used_{0};
   mutable std::mutex mutex_;
