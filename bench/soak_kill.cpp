@@ -80,6 +80,7 @@ int child(const std::string& backend, const std::string& pool, const std::string
 }
 
 struct Outcome {
+  int pid = 0;
   bool killed = false;
   int exit_code = 0;
   std::string output;
@@ -116,6 +117,7 @@ Outcome spawn(const std::vector<std::string>& args, double kill_after) {
     std::this_thread::sleep_for(std::chrono::microseconds(500));
   }
   Outcome o;
+  o.pid = pid;
   char buffer[4096];
   for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;) o.output.append(buffer, n);
   ::close(out[0]);
@@ -216,7 +218,8 @@ int main(int argc, char* argv[]) {
       resumes += resuming ? 1 : 0;
       if (o.killed) {
         ++kills;
-        torn += temporaries(dir) > 0 ? 1 : 0;  // killed inside a write: the next run cleans up
+        // Killed inside a write: its temporary is there, for the next run to remove.
+        torn += std::filesystem::exists(checkpoint + ".tmp-" + std::to_string(o.pid)) ? 1 : 0;
         resuming = true;
         // What the next run resumes from, kept so that a mismatch can be traced to its state.
         const std::string keep = checkpoint + ".kill-" + std::to_string(chain_delays.size());

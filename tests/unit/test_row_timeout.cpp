@@ -30,15 +30,21 @@ parnest::Model stalls_once(const parnest::Model& model, const std::string& marke
   };
   return slow;
 }
+
+const parnest::Sequential::Options options{.n_live = 100, .n_replace = 4};
+
+// The serial run of the unchanged model: what every run with a slow call must equal.
+parnest::Result undisturbed(const parnest::Model& model) {
+  return parnest::Sampler<parnest::Sequential>(model, options)
+      .run({.ncores = 1, .seed = 4, .progress = false});
+}
 }  // namespace
 
 TEST_CASE("a call past row_timeout in this process is named in a warning and the result",
           "[timeout]") {
   const auto dir = scratch("row-timeout-threads");
   const auto problem = parnest::reference::gaussian(2);
-  const parnest::Sequential::Options options{.n_live = 100, .n_replace = 4};
-  const auto reference = parnest::Sampler<parnest::Sequential>(problem.model, options)
-                             .run({.ncores = 1, .seed = 4, .progress = false});
+  const auto reference = undisturbed(problem.model);
   parnest::Sampler<parnest::Sequential> sampler(
       stalls_once(problem.model, (dir / "stalled").string(), 0.7), options);
   parnest::Result result;
@@ -61,9 +67,7 @@ TEST_CASE("a call past row_timeout on worker processes is killed and re-run, sam
           "[timeout][process]") {
   const auto dir = scratch("row-timeout-processes");
   const auto problem = parnest::reference::gaussian(2);
-  const parnest::Sequential::Options options{.n_live = 100, .n_replace = 4};
-  const auto reference = parnest::Sampler<parnest::Sequential>(problem.model, options)
-                             .run({.ncores = 1, .seed = 4, .progress = false});
+  const auto reference = undisturbed(problem.model);
   parnest::Model fragile = stalls_once(problem.model, (dir / "stalled").string(), 3600.0);
   fragile.thread_safe = false;
   parnest::Sampler<parnest::Sequential> sampler(fragile, options);
