@@ -74,11 +74,10 @@ class BatchRun {
            "must lie in [0, 1) (0 never stops a slow exploration)");
   }
 
-  // A run of the validated model from `seed`.
+  // A run of the validated model from `seed`: the Sampler validated the options once, when it
+  // was made (validating again here printed the large-run note a second time).
   BatchRun(const Problem& problem, const Options& options, std::uint64_t seed)
-      : problem_(problem), options_(options), seed_(seed), d_(problem.dimension()) {
-    validate(options, d_);
-  }
+      : problem_(problem), options_(options), seed_(seed), d_(problem.dimension()) {}
 
   /// The options with their defaults resolved for this dimension, as (name, value) text.
   static std::vector<std::pair<std::string, std::string>> describe(const Options& o,

@@ -194,7 +194,8 @@ class SequentialRun {
     if (o.max_draws == 0) fail("max_draws", "0", "must be at least 1");
   }
 
-  // A run of the validated model from `seed`.
+  // A run of the validated model from `seed`: the Sampler validated the options once, when it
+  // was made (validating again here printed the large-run note a second time).
   SequentialRun(const Problem& problem, const Options& options, std::uint64_t seed)
       : problem_(problem),
         options_(options),
@@ -202,9 +203,7 @@ class SequentialRun {
         d_(problem.dimension()),
         k_(resolved_k(options)),
         move_(options.sample == Sample::automatic ? Sample::uniform : options.sample),
-        enlarge_(resolved_enlarge(options, d_)) {
-    validate(options, d_);
-  }
+        enlarge_(resolved_enlarge(options, d_)) {}
 
   /// Runs one iteration through `pool`. Returns false once the run has finished.
   bool step(Pool& pool) {

@@ -70,11 +70,10 @@ class SmcRun {
            "must lie strictly between 0 and 1");
   }
 
-  // A run of the validated model from `seed`.
+  // A run of the validated model from `seed`: the Sampler validated the options once, when it
+  // was made (validating again here printed the large-run note a second time).
   SmcRun(const Problem& problem, const Options& options, std::uint64_t seed)
-      : problem_(problem), options_(options), seed_(seed), d_(problem.dimension()) {
-    validate(options, d_);
-  }
+      : problem_(problem), options_(options), seed_(seed), d_(problem.dimension()) {}
 
   /// The options with their defaults resolved for this dimension, as (name, value) text.
   static std::vector<std::pair<std::string, std::string>> describe(const Options& o,

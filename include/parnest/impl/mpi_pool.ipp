@@ -45,7 +45,6 @@ enum Tag : int { tag_context = 101, tag_rows, tag_done, tag_release, tag_abandon
 // A group leader to its group's other ranks (broadcast on the group communicator).
 enum class GroupMessage { context = 1, row, release, abandon };
 
-/// Initialises MPI unless somebody did; finalises it at exit only if it was parnest.
 /// While this rank waits in MPI_Init_thread, which returns only once every rank the launcher
 /// started has called it, says so on stderr every `every` seconds: a run() called on rank 0
 /// only would otherwise hang there without a word.
@@ -98,6 +97,7 @@ struct MpiSession {
   bmpi::environment environment;
 };
 
+/// Initialises MPI unless somebody did; finalises it at exit only if it was parnest.
 PARNEST_INLINE void ensure_mpi(double report_seconds = MpiPool::Options{}.wait_report_seconds) {
   static const MpiSession session(report_seconds);
 }
