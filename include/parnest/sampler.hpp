@@ -47,6 +47,7 @@ concept Backend = requires(B backend, const B& done, Pool& pool, const typename 
     } -> std::same_as<std::vector<std::pair<std::string, std::string>>>;
   {done.save(writer)};
   { done.probes() } -> std::same_as<std::vector<detail::Probe>>;
+  { backend.take_notes() } -> std::same_as<std::vector<std::string>>;
   {backend.load(reader)};
 }
 &&std::constructible_from<B, const detail::Problem&, const typename B::Options&, std::uint64_t>;
@@ -167,6 +168,9 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options, const detail:
                                     run_options.on_progress, backend.progress().n_like);
   auto last_checkpoint = std::chrono::steady_clock::now();
   while (backend.step(pool)) {
+    for (const auto& note : backend.take_notes())
+      if (is_root())
+        std::fprintf(stderr, "%sparnest: note: %s\n", progress.break_line(), note.c_str());
     if (const int signal = interrupts.caught()) stop(backend, run_options, identity, signal);
     if (!run_options.checkpoint.empty() &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 
+#include "captured_stderr.hpp"
 #include "identical.hpp"
 #include "interrupted.hpp"
 #include "pool_independence.hpp"
@@ -91,6 +92,26 @@ TEST_CASE("an exploration that stalls stops with a SamplerError saying what happ
     CHECK_THAT(what, Contains("min_efficiency 0.001"));
     CHECK_THAT(what, Contains("try parnest::Sequential"));
   }
+}
+
+TEST_CASE("a slow exploration is noted once while the run goes on, a healthy one not at all",
+          "[batch]") {
+  // Rosenbrock-10's contours are hundreds of thin curved branches (docs/batch.md): with 22
+  // live points, fewer than 1 % of the draws land above the threshold after a few bounds.
+  const auto ridge = parnest::reference::rosenbrock(10);
+  parnest::Sampler<parnest::Batch> slow(ridge.model, {.n_live = 22, .max_calls = 40'000});
+  const std::string noted =
+      captured_stderr([&] { (void)slow.run({.ncores = 1, .seed = 5, .progress = false}); });
+  const std::string note = "parnest: note: Batch's exploration is slow";
+  REQUIRE_THAT(noted, Contains(note));
+  CHECK(noted.find(note) == noted.rfind(note));
+  CHECK_THAT(noted, Contains("halving the bound's volume costs about"));
+  CHECK_THAT(noted, Contains("parnest::Sequential or parnest::Smc"));
+
+  parnest::Sampler<parnest::Batch> healthy(parnest::reference::gaussian(2).model, {});
+  const std::string quiet =
+      captured_stderr([&] { (void)healthy.run({.ncores = 1, .seed = 5, .progress = false}); });
+  CHECK(quiet.empty());
 }
 
 TEST_CASE("a likelihood finite on 0.01 % of the prior stops Batch's first fill, saying so",

@@ -18,6 +18,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "parnest/backend/batch.hpp"
@@ -185,6 +186,9 @@ class BatchRun {
     return r;
   }
 
+  /// Notes for the user since the last call (Sampler prints them as the run goes on).
+  std::vector<std::string> take_notes() { return std::exchange(notes_, {}); }
+
   /// The stored points of highest likelihood, for the checkpoint's likelihood check.
   std::vector<detail::Probe> probes() const {
     return detail::highest_points(log_l_, [&](std::size_t i, detail::Probe& p) {
@@ -274,6 +278,10 @@ class BatchRun {
   // (SIZE_MAX came back as 0 and ended a resumed first fill at once).
   static constexpr std::size_t max_size = std::size_t{1} << 53;
   static constexpr double minus_infinity = -std::numeric_limits<double>::infinity();
+  // The exploration's efficiency (over a stretch of 200 n_live calls) below which the user is
+  // told it is slow: ten times the default min_efficiency. No exploration of the reference
+  // problems (docs/batch.md) falls below it; LogGamma-10's and the galaxy fit's do.
+  static constexpr double slow_efficiency = 0.01;
 
   static std::size_t resolved_update(const Options& o) {
     return o.n_update > 0 ? o.n_update : o.n_live;
@@ -540,14 +548,41 @@ class BatchRun {
           ", min_efficiency " + detail::text(options_.min_efficiency) + "), drawn from " +
           (b.is_cube() ? std::string("the unit cube")
                        : "a bound of " + std::to_string(b.ellipsoid_count()) +
-                             " ellipsoids and log volume " + detail::text(b.log_volume())) +
+                             (b.ellipsoid_count() == 1 ? " ellipsoid" : " ellipsoids") +
+                             " and log volume " + detail::text(b.log_volume())) +
           ", with the live points still holding " + detail::text(live_fraction_) +
           " of the evidence (f_live " + detail::text(options_.f_live) +
           "). Ellipsoids cannot follow this likelihood's contours (a thin curved ridge or a "
           "funnel): try parnest::Sequential with slice or random-walk moves, or parnest::Smc; "
           "min_efficiency = 0 lets Batch run on");
     }
+    if (efficiency < slow_efficiency && !noted_slow_ && fill_threshold_ > minus_infinity)
+      note_slow(efficiency);
     stretch_calls_ = stretch_above_ = 0;
+  }
+
+  // Tells the user, once, while the run goes on, that the exploration has become slow: a slow
+  // run that ends well needs no warning in its result, but an hour without a word is worse
+  // than a note (Rosenbrock-10 ran for 10 minutes at 0.3-1 % with nothing printed).
+  void note_slow(double efficiency) {
+    noted_slow_ = true;
+    const ShellBound& b = bounds_[current_];
+    const double halving_calls = static_cast<double>(resolved_update(options_)) /
+                                 std::max(efficiency, 1.0 / static_cast<double>(stretch_calls_));
+    const double unit = std::pow(10.0, std::floor(std::log10(halving_calls)) - 1);  // 2 digits
+    notes_.push_back(
+        "Batch's exploration is slow: in the last " + std::to_string(stretch_calls_) +
+        " likelihood calls only " + std::to_string(stretch_above_) + " points (" +
+        detail::text(100.0 * efficiency, 2) + " %) lay above the threshold log L = " +
+        detail::text(fill_threshold_, 4) + " of a bound of " + std::to_string(b.ellipsoid_count()) +
+        (b.ellipsoid_count() == 1 ? " ellipsoid" : " ellipsoids") + " (log volume " +
+        detail::text(b.log_volume(), 3) + "), so halving the bound's volume costs about " +
+        std::to_string(static_cast<std::size_t>(std::round(halving_calls / unit) * unit)) +
+        " calls, with the live points still holding " + detail::text(live_fraction_, 2) +
+        " of the evidence (f_live " + detail::text(options_.f_live) +
+        "). Ellipsoids follow these contours poorly (a curved ridge, a funnel, many narrow "
+        "branches). The run goes on; parnest::Sequential or parnest::Smc may need fewer calls, "
+        "and networks = 4 sharpens Batch's bounds");
   }
 
   void append_bound(ShellBound bound) {
@@ -693,6 +728,9 @@ class BatchRun {
   double live_fraction_ = 1.0;
   std::size_t iteration_ = 0, n_like_ = 0;
   std::vector<std::string> warnings_;
+  // Not in the checkpoint: a resumed run may note a slow exploration once more.
+  std::vector<std::string> notes_;
+  bool noted_slow_ = false;
 };
 
 }  // namespace parnest::detail

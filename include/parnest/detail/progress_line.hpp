@@ -23,6 +23,8 @@ class ProgressReporter {
   void update(Progress p);
   /// Reports the last snapshot (callback) and ends a live line.
   void finish(Progress p);
+  /// "\n" if a live line is showing (a message printed now must start below it), else "".
+  const char* break_line();
 
  private:
   void report(Progress& p, bool print);

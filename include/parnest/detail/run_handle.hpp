@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "parnest/detail/flat.hpp"
 #include "parnest/detail/likelihood_probes.hpp"
@@ -33,6 +35,9 @@ class RunHandle {
   void load(FlatReader& in);
   /// The run's evidence, samples and diagnostics.
   Result result() const;
+  /// Notes the run has for the user since the last call (a slow exploration, ...), to be
+  /// printed while it goes on; empty for runs that have none.
+  std::vector<std::string> take_notes();
 
  protected:
   explicit RunHandle(std::unique_ptr<Run> run);

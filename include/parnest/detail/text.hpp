@@ -13,6 +13,13 @@ inline std::string text(double x) {
   const auto end = std::to_chars(buffer, buffer + sizeof buffer, x).ptr;
   return std::string(buffer, end);
 }
+/// `x` rounded to `digits` significant digits, for messages ("0.00573", "-14.8").
+inline std::string text(double x, int digits) {
+  char buffer[32];
+  const auto end =
+      std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::general, digits).ptr;
+  return std::string(buffer, end);
+}
 inline std::string text(std::size_t n) {
   return std::to_string(n);
 }

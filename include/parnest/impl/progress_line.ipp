@@ -65,6 +65,12 @@ PARNEST_INLINE void ProgressReporter::finish(Progress p) {
   if (printed_live_) std::fputc('\n', stderr);
 }
 
+PARNEST_INLINE const char* ProgressReporter::break_line() {
+  if (!printed_live_) return "";
+  printed_live_ = false;  // the next update draws a new live line below the message
+  return "\n";
+}
+
 PARNEST_INLINE void ProgressReporter::report(Progress& p, bool print) {
   last_ = std::chrono::steady_clock::now();
   p.elapsed_seconds = std::chrono::duration<double>(last_ - start_).count();

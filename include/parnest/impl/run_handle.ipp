@@ -42,5 +42,12 @@ template <class Run>
 Result RunHandle<Run>::result() const {
   return run_->result();
 }
+template <class Run>
+std::vector<std::string> RunHandle<Run>::take_notes() {
+  if constexpr (requires(Run & run) { run.take_notes(); })
+    return run_->take_notes();
+  else
+    return {};
+}
 
 }  // namespace parnest::detail
