@@ -539,24 +539,19 @@ class BatchRun {
           "). The likelihood is -infinity on nearly all of the prior: parnest::Sequential draws "
           "its live points where it is finite at the same cost and then shrinks onto them; "
           "min_efficiency = 0 lets Batch run on");
-    if (efficiency < options_.min_efficiency) {
-      const ShellBound& b = bounds_[current_];
+    if (efficiency < options_.min_efficiency)
       throw SamplerError(
           "Batch's exploration stalled after " + std::to_string(n_like_) +
           " likelihood calls: in the last " + std::to_string(stretch_calls_) + " only " +
           std::to_string(stretch_above_) + " points lay above the threshold log L = " +
           std::to_string(fill_threshold_) + " (efficiency " + std::to_string(efficiency) +
           ", min_efficiency " + detail::text(options_.min_efficiency) + "), drawn from " +
-          (b.is_cube() ? std::string("the unit cube")
-                       : "a bound of " + std::to_string(b.ellipsoid_count()) +
-                             (b.ellipsoid_count() == 1 ? " ellipsoid" : " ellipsoids") +
-                             " and log volume " + detail::text(b.log_volume())) +
-          ", with the live points still holding " + detail::text(live_fraction_) +
-          " of the evidence (f_live " + detail::text(options_.f_live) +
+          description(bounds_[current_]) + ", with the live points still holding " +
+          detail::text(live_fraction_) + " of the evidence (f_live " +
+          detail::text(options_.f_live) +
           "). Ellipsoids cannot follow this likelihood's contours (a thin curved ridge or a "
           "funnel): try parnest::Sequential with slice or random-walk moves, or parnest::Smc; "
           "min_efficiency = 0 lets Batch run on");
-    }
     if (efficiency < slow_efficiency && !noted_slow_ && fill_threshold_ > minus_infinity)
       note_slow(efficiency);
     stretch_calls_ = stretch_above_ = 0;
@@ -567,7 +562,6 @@ class BatchRun {
   // than a note (Rosenbrock-10 ran for 10 minutes at 0.3-1 % with nothing printed).
   void note_slow(double efficiency) {
     noted_slow_ = true;
-    const ShellBound& b = bounds_[current_];
     const double halving_calls = static_cast<double>(resolved_update(options_)) /
                                  std::max(efficiency, 1.0 / static_cast<double>(stretch_calls_));
     const double unit = std::pow(10.0, std::floor(std::log10(halving_calls)) - 1);  // 2 digits
@@ -575,15 +569,22 @@ class BatchRun {
         "Batch's exploration is slow: in the last " + std::to_string(stretch_calls_) +
         " likelihood calls only " + std::to_string(stretch_above_) + " points (" +
         detail::text(100.0 * efficiency, 2) + " %) lay above the threshold log L = " +
-        detail::text(fill_threshold_, 4) + " of a bound of " + std::to_string(b.ellipsoid_count()) +
-        (b.ellipsoid_count() == 1 ? " ellipsoid" : " ellipsoids") + " (log volume " +
-        detail::text(b.log_volume(), 3) + "), so halving the bound's volume costs about " +
+        detail::text(fill_threshold_, 4) + " in draws from " + description(bounds_[current_]) +
+        ", so halving the bound's volume costs about " +
         std::to_string(static_cast<std::size_t>(std::round(halving_calls / unit) * unit)) +
         " calls, with the live points still holding " + detail::text(live_fraction_, 2) +
         " of the evidence (f_live " + detail::text(options_.f_live) +
         "). Ellipsoids follow these contours poorly (a curved ridge, a funnel, many narrow "
         "branches). The run goes on; parnest::Sequential or parnest::Smc may need fewer calls, "
         "and networks = 4 sharpens Batch's bounds");
+  }
+
+  // "the unit cube", or "a bound of 3 ellipsoids and log volume -14.8", for messages.
+  static std::string description(const ShellBound& b) {
+    if (b.is_cube()) return "the unit cube";
+    const std::size_t n = b.ellipsoid_count();
+    return "a bound of " + std::to_string(n) + (n == 1 ? " ellipsoid" : " ellipsoids") +
+           " and log volume " + detail::text(b.log_volume(), 3);
   }
 
   void append_bound(ShellBound bound) {
