@@ -20,6 +20,7 @@
 
 #include "../tests/support/problems.hpp"
 #include "median.hpp"
+#include "seed_loop.hpp"
 
 using parnest::bench::median;
 
@@ -44,6 +45,8 @@ void run(const parnest::reference::Problem& problem, const char* label,
         std::printf("  seed %llu: log Z %.4f +- %.4f (pull %+.2f), %zu calls, %.1f s%s\n",
                     static_cast<unsigned long long>(seed), r.log_z, r.log_z_err, pull, r.n_like,
                     r.wall_seconds, r.warnings.empty() ? "" : (", " + r.warnings.front()).c_str());
+    } catch (const parnest::Interrupted&) {
+      throw;  // the whole benchmark stops (main), not just this seed
     } catch (const parnest::Error& e) {
       ++failed;
       std::printf("  seed %llu: %s\n", static_cast<unsigned long long>(seed), e.what());
@@ -64,9 +67,7 @@ void run(const parnest::reference::Problem& problem, const char* label,
   std::fflush(stdout);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_all(int argc, char** argv) {
   const int seeds = argc > 1 ? std::atoi(argv[1]) : 6;
   const std::string only = argc > 2 ? argv[2] : "all";
   const std::string sampler = argc > 3 ? argv[3] : "all";
@@ -90,4 +91,12 @@ int main(int argc, char** argv) {
     if ((sampler == "all" && compare) || sampler == "sequential")
       run<parnest::Sequential>(problem, "sequential", {.n_live = 500}, n, verbose);
   }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  parnest::bench::line_buffered_output();
+  return parnest::bench::exit_status_of(argv[0], [&] { return run_all(argc, argv); });
 }

@@ -28,6 +28,7 @@
 
 #include "../tests/support/problems.hpp"
 #include "median.hpp"
+#include "seed_loop.hpp"
 
 namespace {
 
@@ -206,6 +207,8 @@ int calibrate(const std::vector<parnest::reference::Problem>& suite, int seeds,
           std::printf("  %s seed %llu: log Z %.5f +- %.5f (truth %.5f, pull %+.2f), %zu calls\n",
                       problem.name.c_str(), static_cast<unsigned long long>(seed), r.log_z,
                       r.log_z_err, problem.log_z, pull, r.n_like);
+      } catch (const parnest::Interrupted&) {
+        throw;  // the whole calibration stops (main), not just this seed
       } catch (const parnest::Error& e) {
         ++t.failed;
         std::printf("  %s seed %llu: %s\n", problem.name.c_str(),
@@ -223,6 +226,7 @@ int calibrate(const std::vector<parnest::reference::Problem>& suite, int seeds,
 }  // namespace
 
 int main(int argc, char** argv) {
+  parnest::bench::line_buffered_output();
   if (argc < 3) {
     std::fprintf(stderr, "usage: %s batch|sequential|smc SEEDS [PROBLEM ...] [option=value ...]\n",
                  argv[0]);
@@ -239,11 +243,13 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "parnest_calibrate: no problem %s in the suite\n", p.c_str());
       return 2;
     }
-  if (backend == "batch") return calibrate<parnest::Batch>(suite, seeds, problems, options);
-  if (backend == "sequential")
-    return calibrate<parnest::Sequential>(suite, seeds, problems, options);
-  if (backend == "smc") return calibrate<parnest::Smc>(suite, seeds, problems, options);
-  std::fprintf(stderr, "parnest_calibrate: unknown backend %s (batch, sequential, smc)\n",
-               backend.c_str());
-  return 2;
+  return parnest::bench::exit_status_of(argv[0], [&] {
+    if (backend == "batch") return calibrate<parnest::Batch>(suite, seeds, problems, options);
+    if (backend == "sequential")
+      return calibrate<parnest::Sequential>(suite, seeds, problems, options);
+    if (backend == "smc") return calibrate<parnest::Smc>(suite, seeds, problems, options);
+    std::fprintf(stderr, "parnest_calibrate: unknown backend %s (batch, sequential, smc)\n",
+                 backend.c_str());
+    return 2;
+  });
 }
