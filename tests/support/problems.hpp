@@ -7,6 +7,7 @@
 #include <limits>
 #include <numbers>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Cholesky>
@@ -364,6 +365,29 @@ inline Problem mixture6() {
                                          {0.2, 0.02, std::vector<double>(6, 0.7)}});
 }
 
+/// A product of independent normals N(centre_i, sigma_i) on [0, 1]^d. Exact: the product of
+/// each normal's mass inside [0, 1].
+inline Problem independent_gaussian(std::string name, std::vector<double> centre,
+                                    std::vector<double> sigma) {
+  Problem p;
+  p.name = std::move(name);
+  p.model.names = numbered_names(centre.size());
+  p.model.prior = box_prior(0.0, 1.0);
+  p.log_z = 0.0;
+  for (std::size_t i = 0; i < centre.size(); ++i)
+    p.log_z += std::log(unit_interval_mass(centre[i], sigma[i]));
+  p.model.log_likelihood = [centre = std::move(centre),
+                            sigma = std::move(sigma)](std::span<const double> x) {
+    double l = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double z = (x[i] - centre[i]) / sigma[i];
+      l += -0.5 * z * z - std::log(sigma[i]) - 0.5 * std::log(2 * std::numbers::pi);
+    }
+    return l;
+  };
+  return p;
+}
+
 /// A Gaussian in U[0, 1]^d with a different centre and width in every coordinate: centres
 /// 0.5 + 0.35 (frac(i phi) - 1/2), widths log-spaced from 0.01 to 0.1 (phi the golden ratio).
 /// Some centres lie within 2 sd of an edge, so the cube cuts the Gaussian; Z is exact, the
@@ -376,21 +400,7 @@ inline Problem offset_gaussian(std::size_t d) {
     const double share = d == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(d - 1);
     sigma[i] = 0.01 * std::pow(10.0, share);
   }
-  Problem p;
-  p.name = "offgauss-" + std::to_string(d);
-  p.model.names = numbered_names(d);
-  p.model.prior = box_prior(0.0, 1.0);
-  p.model.log_likelihood = [centre, sigma](std::span<const double> x) {
-    double l = 0.0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      const double z = (x[i] - centre[i]) / sigma[i];
-      l += -0.5 * z * z - std::log(sigma[i]) - 0.5 * std::log(2 * std::numbers::pi);
-    }
-    return l;
-  };
-  p.log_z = 0.0;
-  for (std::size_t i = 0; i < d; ++i) p.log_z += std::log(unit_interval_mass(centre[i], sigma[i]));
-  return p;
+  return independent_gaussian("offgauss-" + std::to_string(d), centre, sigma);
 }
 
 /// A thin, strongly correlated Gaussian in U[0, 1]^8 centred at 0.5: marginal sd 0.015, every
@@ -456,6 +466,19 @@ inline Problem plateau() {
   return p;
 }
 
+/// A Gaussian whose peak sits on a corner of the prior's box, as when every parameter of a fit
+/// is pushed against a physical limit (a mass at 0, a fraction at 1): coordinate i has its
+/// centre at 0 (i even) or 1 (i odd) and width 0.03 to 0.1, so only 2^-d of the Gaussian lies
+/// in the cube. Exact: the product of the halves' masses inside [0, 1].
+inline Problem edge_gaussian(std::size_t d) {
+  std::vector<double> centre(d), sigma(d);
+  for (std::size_t i = 0; i < d; ++i) {
+    centre[i] = i % 2 == 0 ? 0.0 : 1.0;
+    sigma[i] = d == 1 ? 0.05 : 0.03 + 0.07 * static_cast<double>(i) / static_cast<double>(d - 1);
+  }
+  return independent_gaussian("edgegauss-" + std::to_string(d), centre, sigma);
+}
+
 /// The public benchmark suite (docs/calibration.md): every problem above with a known evidence,
 /// as the calibration program runs them. Ordered roughly by cost.
 inline std::vector<Problem> suite() {
@@ -463,6 +486,7 @@ inline std::vector<Problem> suite() {
           offset_gaussian(2),
           gaussian_shells(2),
           eggbox(),
+          edge_gaussian(2),
           rosenbrock(2),
           loggamma(2),
           mixture2(),
@@ -475,6 +499,7 @@ inline std::vector<Problem> suite() {
           thin_gaussian(8),
           gaussian(10),
           offset_gaussian(10),
+          edge_gaussian(6),
           gaussian_shells(10),
           loggamma(10),
           correlated_gaussian(),

@@ -134,7 +134,7 @@ TEST_CASE("the suite's 2-D evidences are what the midpoint rule on their likelih
           "[reference]") {
   namespace ref = parnest::reference;
   for (const auto& p : {ref::gaussian_shells(), ref::mixture2(), ref::offset_gaussian(2),
-                        ref::plateau(), ref::loggamma(2)}) {
+                        ref::edge_gaussian(2), ref::plateau(), ref::loggamma(2)}) {
     INFO(p.name);
     CHECK(grid_log_z(p, 3000) == Approx(p.log_z).margin(2e-4));
   }

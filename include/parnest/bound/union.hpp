@@ -61,6 +61,12 @@ class Bound {
     return b;
   }
 
+  /// The bounding ellipsoid of `points` (rows, at least d + 1), grown until points left out
+  /// of its construction fall inside (cross_validated_factor): the ellipsoids of build().
+  static Ellipsoid fitted(const RowMatrix& points, RandomStream& rng) {
+    return Ellipsoid::bounding(points).scaled(cross_validated_factor(points, rng));
+  }
+
   /// Every member, bit for bit.
   void save(detail::FlatWriter& out) const {
     out.put_count(ellipsoids_.size());
@@ -135,11 +141,6 @@ class Bound {
   }
 
  private:
-  // The bounding ellipsoid of `points`, grown to its cross-validated size.
-  static Ellipsoid fitted(const RowMatrix& points, RandomStream& rng) {
-    return Ellipsoid::bounding(points).scaled(cross_validated_factor(points, rng));
-  }
-
   // Splits the points in two by 2-means and keeps the split when the two children (or their
   // own further splits) have less than half the parent's volume. Volumes are compared at their
   // cross-validated sizes, what sampling them will cost: a bounding ellipsoid of few points
