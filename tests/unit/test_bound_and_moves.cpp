@@ -86,7 +86,7 @@ TEST_CASE(
     plain_missed += 1.0 - corner_coverage(plain);
     mirrored_missed += 1.0 - corner_coverage(mirrored);
   }
-  INFO("mirrors on " << fired << " of 20 clusters; share of the quarter disk left out: "
+  INFO("mirrors on " << fired << " of 20 clusters; share of the inner quarter disk left out: "
                      << plain_missed / 20 << " plain, " << mirrored_missed / 20 << " mirrored");
   CHECK(fired >= 15);
   CHECK(mirrored_missed < plain_missed / 3);
