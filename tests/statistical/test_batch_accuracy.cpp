@@ -4,6 +4,9 @@
 
 #include <parnest/parnest.hpp>
 
+#include <cmath>
+#include <cstdio>
+
 #include "accuracy.hpp"
 
 namespace {
@@ -37,6 +40,26 @@ TEST_CASE("batch: 2-D eggbox within 3 errors over 6 seeds", "[statistical][batch
 
 TEST_CASE("batch: 2-D Rosenbrock within 3 errors over 6 seeds", "[statistical][batch]") {
   check_accuracy(parnest::reference::rosenbrock(), {}, 6, 0.0);
+}
+
+TEST_CASE("batch: Neal's funnel in 10-D, no run beyond 4 errors over 6 seeds",
+          "[statistical][batch][slow]") {
+  // The exploration must follow the neck to its tip (BatchRun::climb_rate). Ending on f_live
+  // alone, seeds 1001-1020 gave pulls down to -5.82 (rms 2.87); with the climb rule -3.02
+  // (rms 1.56). Seeds 2001-2006, which no tuning looked at (the rule was chosen on seeds 1-6);
+  // the bound is the calibration's for a single run (docs/calibration.md). Before the rule
+  // these seeds gave -3.64, -1.04, -4.19, +0.05, -2.57, -1.10; now -1.29, -0.96, -3.15, +1.34,
+  // -0.50, +0.60, so the issue's 3 errors per seed is not met on seed 2003 (docs/batch.md).
+  const auto problem = parnest::reference::funnel();
+  parnest::Sampler<parnest::Batch> sampler(problem.model, {});
+  for (std::uint64_t seed = 2001; seed <= 2006; ++seed) {
+    const parnest::Result r = sampler.run({.seed = seed, .progress = false});
+    const double pull = (r.log_z - problem.log_z) / r.log_z_err;
+    std::printf("batch      funnel-10        seed %llu: pull %+.2f, %zu calls\n",
+                static_cast<unsigned long long>(seed), pull, r.n_like);
+    CAPTURE(seed, r.log_z, r.log_z_err, problem.log_z);
+    CHECK(std::abs(pull) < 4);
+  }
 }
 
 TEST_CASE("batch: 16-D correlated Gaussian within 3 errors over 4 seeds",

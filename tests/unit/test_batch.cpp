@@ -114,6 +114,26 @@ TEST_CASE("a slow exploration is noted once while the run goes on, a healthy one
   CHECK(quiet.empty());
 }
 
+TEST_CASE(
+    "an exploration up a funnel's neck goes on past f_live and says so once, a Gaussian's not",
+    "[batch]") {
+  // Neal's funnel climbs at 0.75-0.9 per e-fold of volume all along its neck, a 10-D Gaussian
+  // at 0.36 when its live points hold 1 % of the evidence (docs/batch.md).
+  const auto funnel = parnest::reference::funnel();
+  const parnest::Batch::Options options{.n_live = 100, .n_eff = 200};
+  parnest::Sampler<parnest::Batch> neck(funnel.model, options);
+  const std::string noted =
+      captured_stderr([&] { (void)neck.run({.ncores = 1, .seed = 4, .progress = false}); });
+  const std::string note = "parnest: note: Batch's exploration goes on past f_live = 0.01";
+  REQUIRE_THAT(noted, Contains(note));
+  CHECK(noted.find(note) == noted.rfind(note));
+  CHECK_THAT(noted, Contains("per e-fold of prior volume (a funnel's neck)"));
+  parnest::Sampler<parnest::Batch> healthy(parnest::reference::gaussian(10).model, options);
+  const std::string quiet =
+      captured_stderr([&] { (void)healthy.run({.ncores = 1, .seed = 4, .progress = false}); });
+  CHECK(quiet.find(note) == std::string::npos);
+}
+
 TEST_CASE("a likelihood finite on 0.01 % of the prior stops Batch's first fill, saying so",
           "[errors][batch]") {
   parnest::Model model = parnest::reference::gaussian(2).model;

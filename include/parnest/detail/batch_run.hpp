@@ -115,7 +115,8 @@ class BatchRun {
       draw_batch(pool, current_);
       check_efficiency();
       if (fill_done()) {
-        if (live_fraction() > options_.f_live)
+        record_fill();
+        if (live_fraction() > options_.f_live || still_climbing())
           add_bound(pool);
         else
           start_sampling();
@@ -223,6 +224,8 @@ class BatchRun {
       out.put(static_cast<double>(n));
     out.put(fill_threshold_);
     out.put(live_fraction_);
+    out.put_sized(fill_thresholds_);
+    out.put_sized(fill_log_volumes_);
     out.put_count(warnings_.size());
     for (const auto& w : warnings_) out.put_text(w);
   }
@@ -253,6 +256,8 @@ class BatchRun {
       *n = static_cast<std::size_t>(std::min(in.get(), static_cast<double>(max_size)));
     fill_threshold_ = in.get();
     live_fraction_ = in.get();
+    in.get_sized(fill_thresholds_);
+    in.get_sized(fill_log_volumes_);
     warnings_.resize(in.get_count());
     for (auto& w : warnings_) w = in.get_text();
     const std::size_t n = log_l_.size(), k = bounds_.size(), p = patterns_.size();
@@ -260,6 +265,7 @@ class BatchRun {
         u_.size() == n * d_ && theta_.size() == n * d_ && source_.size() == n &&
         pattern_.size() == n && drawn_.size() == k && log_s1_.size() == p && log_s2_.size() == p &&
         counted_from_ <= n && current_ <= k &&
+        fill_thresholds_.size() == fill_log_volumes_.size() &&
         std::all_of(source_.begin(), source_.end(), [&](auto s) { return s < k; }) &&
         std::all_of(pattern_.begin(), pattern_.end(), [&](auto s) { return s < p; }) &&
         std::all_of(pending_.begin(), pending_.end(), [&](auto s) { return s < k; });
@@ -284,6 +290,13 @@ class BatchRun {
   // to corrgauss-16, only the funnel's fell below it (2 of seeds 1-3); so did LogGamma-10's
   // (18 of seeds 1001-1020, at 600k+ calls) and Rosenbrock-10's.
   static constexpr double slow_efficiency = 0.01;
+  // The climb rate (climb_rate) above which the exploration goes on whatever f_live says.
+  // Neal's funnel climbs at 0.75-0.9 all along its neck; every other problem of
+  // docs/calibration.md ended its exploration at 0.56 or less (gauss-30: 0.49-0.62 over its last
+  // fills; 0.45 or less up to 16-D). Chosen on funnel-10 seeds 1-6 (docs/batch.md).
+  static constexpr double max_climb_rate = 0.7;
+  // Fills the climb rate is fitted over.
+  static constexpr std::size_t climb_fills = 4;
 
   static std::size_t resolved_update(const Options& o) {
     return o.n_update > 0 ? o.n_update : o.n_live;
@@ -524,6 +537,57 @@ class BatchRun {
     return fill_above_ >= fill_above_target_ || fill_calls_ >= fill_calls_target_;
   }
 
+  // Records the fill that just ended: its threshold and the log volume above it (the bound's
+  // volume times the share of its draws that came out above).
+  void record_fill() {
+    if (!std::isfinite(fill_threshold_)) return;  // the cube's first fill
+    fill_thresholds_.push_back(fill_threshold_);
+    fill_log_volumes_.push_back(
+        bounds_[current_].log_volume() +
+        std::log(static_cast<double>(std::max<std::size_t>(fill_above_, 1)) /
+                 static_cast<double>(std::max<std::size_t>(fill_calls_, 1))));
+  }
+
+  // How fast the threshold rises per e-fold of prior volume above it: the least-squares slope
+  // of log L against -log X over the last climb_fills fills (0 before there are that many).
+  // The posterior mass per e-fold of volume, L X, falls as exp(-(1 - rate)) per e-fold, so
+  // near 1 the volume still unexplored below the bound may hold as much evidence as all that
+  // has been seen: a funnel's neck, whose tip the live points' weights cannot yet show. On
+  // funnel-10 the exploration ended on f_live while the likelihood still climbed at 0.8, with
+  // v < -8 holding 0.0039 of the evidence and the runs giving it 0.0013 (docs/batch.md).
+  double climb_rate() const {
+    const std::size_t n = fill_thresholds_.size();
+    if (n < climb_fills) return 0.0;
+    double mean_x = 0.0, mean_t = 0.0;
+    for (std::size_t j = n - climb_fills; j < n; ++j) {
+      mean_x -= fill_log_volumes_[j] / static_cast<double>(climb_fills);
+      mean_t += fill_thresholds_[j] / static_cast<double>(climb_fills);
+    }
+    double sxx = 0.0, sxt = 0.0;
+    for (std::size_t j = n - climb_fills; j < n; ++j) {
+      const double x = -fill_log_volumes_[j] - mean_x;
+      sxx += x * x;
+      sxt += x * (fill_thresholds_[j] - mean_t);
+    }
+    return sxx > 0.0 ? sxt / sxx : 0.0;
+  }
+
+  // Whether the exploration must go on though the live points hold less than f_live of the
+  // evidence (climb_rate), saying so once.
+  bool still_climbing() {
+    const double rate = climb_rate();
+    if (!(rate > max_climb_rate)) return false;
+    if (!noted_climbing_) {
+      noted_climbing_ = true;
+      notes_.push_back(
+          "Batch's exploration goes on past f_live = " + detail::text(options_.f_live) +
+          ": the likelihood still rises by " + detail::text(rate, 2) +
+          " per e-fold of prior volume (a funnel's neck), so the unexplored volume "
+          "below the bound may hold much of the evidence");
+    }
+    return true;
+  }
+
   // Stops a run whose exploration has stalled: over the last stretch of 200 n_live calls, too
   // few points came out above the threshold for the bounds ever to shrink to the peak.
   void check_efficiency() {
@@ -737,11 +801,12 @@ class BatchRun {
   std::size_t fill_above_ = 0, fill_calls_ = 0, fill_above_target_ = 0, fill_calls_target_ = 0;
   std::size_t stretch_calls_ = 0, stretch_above_ = 0;  // the exploration's efficiency so far
   double live_fraction_ = 1.0;
+  std::vector<double> fill_thresholds_, fill_log_volumes_;  // each ended fill: log L*, log X
   std::size_t iteration_ = 0, n_like_ = 0;
   std::vector<std::string> warnings_;
   // Not in the checkpoint: a resumed run may note a slow exploration once more.
   std::vector<std::string> notes_;
-  bool noted_slow_ = false;
+  bool noted_slow_ = false, noted_climbing_ = false;
 };
 
 }  // namespace parnest::detail
