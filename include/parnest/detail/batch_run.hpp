@@ -804,7 +804,7 @@ class BatchRun {
   std::vector<double> fill_thresholds_, fill_log_volumes_;  // each ended fill: log L*, log X
   std::size_t iteration_ = 0, n_like_ = 0;
   std::vector<std::string> warnings_;
-  // Not in the checkpoint: a resumed run may note a slow exploration once more.
+  // Not in the checkpoint: a resumed run may print either note once more.
   std::vector<std::string> notes_;
   bool noted_slow_ = false, noted_climbing_ = false;
 };
