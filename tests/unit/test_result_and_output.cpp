@@ -89,7 +89,8 @@ TEST_CASE("write() produces CSV and JSON files that parse back", "[result][outpu
   std::ifstream json(dir + "/nested/run_summary.json");
   const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
   CHECK_THAT(text, Contains("\"log_z\": ") && Contains("\"n_like\": " + std::to_string(r.n_like)) &&
-                       Contains("\"name\": \"x\"") && Contains("\"parnest_version\": \"0.1.0\""));
+                       Contains("\"name\": \"x\"") &&
+                       Contains("\"parnest_version\": \"" + std::string(parnest::version) + "\""));
   // No temporary files are left behind.
   for (const auto& entry : std::filesystem::directory_iterator(dir + "/nested"))
     CHECK_THAT(entry.path().string(), !Contains(".tmp-"));
