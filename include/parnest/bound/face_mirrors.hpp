@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <compare>
 #include <cstddef>
 #include <span>
-#include <utility>
 #include <vector>
 
 #include "parnest/bound/ellipsoid.hpp"
@@ -14,6 +14,16 @@
 #include "parnest/rng.hpp"
 
 namespace parnest::detail {
+
+/// A face of the unit cube that a cluster's peak lies against: the coordinate, where the face
+/// is (0 or 1), and how far the peak is from it in units of the cluster's extent. Ordered by
+/// that distance first.
+struct CubeFace {
+  double distance;
+  Eigen::Index axis;
+  double at;
+  auto operator<=>(const CubeFace&) const = default;
+};
 
 /// `region` (built from `points`, rows in the unit cube with log-likelihoods `log_l`) together
 /// with mirrored ellipsoids for each of its small clusters whose likelihood peaks on a face.
@@ -59,7 +69,7 @@ inline Bound with_face_mirrors(const Bound& region, const RowMatrix& points,
     peak /= static_cast<double>(top);
     // The faces the peak lies against: the nearer one of each coordinate, within half the
     // cluster's extent along it; the three nearest (in those units) at most.
-    std::vector<std::pair<double, std::pair<Eigen::Index, double>>> faces;
+    std::vector<CubeFace> faces;
     for (Eigen::Index j = 0; j < d; ++j) {
       double low = 1.0, high = 0.0;
       for (Eigen::Index i : own) {
@@ -68,17 +78,16 @@ inline Bound with_face_mirrors(const Bound& region, const RowMatrix& points,
       }
       const double face = peak[j] < 0.5 ? 0.0 : 1.0;
       const double distance = std::abs(peak[j] - face) / (high - low);
-      if (distance <= 0.5) faces.push_back({distance, {j, face}});
+      if (distance <= 0.5) faces.push_back({distance, j, face});
     }
     std::sort(faces.begin(), faces.end());
     faces.resize(std::min<std::size_t>(faces.size(), 3));
-    for (const auto& [distance, at] : faces) {
-      const auto [j, face] = at;
+    for (const CubeFace& face : faces) {
       RowMatrix both(2 * n, d);
       for (Eigen::Index r = 0; r < n; ++r) {
         both.row(r) = points.row(own[static_cast<std::size_t>(r)]);
         both.row(n + r) = both.row(r);
-        both(n + r, j) = 2.0 * face - both(r, j);
+        both(n + r, face.axis) = 2.0 * face.at - both(r, face.axis);
       }
       all.push_back(Bound::fitted(both, rng).scaled(linear));
     }
