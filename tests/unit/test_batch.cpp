@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <string>
 
 #include "captured_stderr.hpp"
 #include "identical.hpp"
@@ -22,6 +24,20 @@ using parnest::testing::require_identical;
 
 namespace {
 const parnest::Batch::Options small{.n_live = 200, .n_batch = 50, .n_eff = 2000};
+
+// What a serial run of Batch on `model` from `seed` prints on stderr.
+std::string printed_by_run(const parnest::Model& model, const parnest::Batch::Options& options,
+                           std::uint64_t seed) {
+  parnest::Sampler<parnest::Batch> sampler(model, options);
+  return captured_stderr(
+      [&] { (void)sampler.run({.ncores = 1, .seed = seed, .progress = false}); });
+}
+
+// `printed` holds `note`, once.
+void require_noted_once(const std::string& printed, const std::string& note) {
+  REQUIRE_THAT(printed, Contains(note));
+  CHECK(printed.find(note) == printed.rfind(note));
+}
 }  // namespace
 
 TEST_CASE("batch results are bit-identical for ncores 1 and 2, processes and a user pool",
@@ -98,20 +114,12 @@ TEST_CASE("a slow exploration is noted once while the run goes on, a healthy one
           "[batch]") {
   // Rosenbrock-10's contours are hundreds of thin curved branches (docs/batch.md): with 22
   // live points, fewer than 1 % of the draws land above the threshold after a few bounds.
-  const auto ridge = parnest::reference::rosenbrock(10);
-  parnest::Sampler<parnest::Batch> slow(ridge.model, {.n_live = 22, .max_calls = 40'000});
-  const std::string noted =
-      captured_stderr([&] { (void)slow.run({.ncores = 1, .seed = 5, .progress = false}); });
-  const std::string note = "parnest: note: Batch's exploration is slow";
-  REQUIRE_THAT(noted, Contains(note));
-  CHECK(noted.find(note) == noted.rfind(note));
+  const std::string noted = printed_by_run(parnest::reference::rosenbrock(10).model,
+                                           {.n_live = 22, .max_calls = 40'000}, 5);
+  require_noted_once(noted, "parnest: note: Batch's exploration is slow");
   CHECK_THAT(noted, Contains("halving the bound's volume costs about"));
   CHECK_THAT(noted, Contains("parnest::Sequential or parnest::Smc"));
-
-  parnest::Sampler<parnest::Batch> healthy(parnest::reference::gaussian(2).model, {});
-  const std::string quiet =
-      captured_stderr([&] { (void)healthy.run({.ncores = 1, .seed = 5, .progress = false}); });
-  CHECK(quiet.empty());
+  CHECK(printed_by_run(parnest::reference::gaussian(2).model, {}, 5).empty());
 }
 
 TEST_CASE(
@@ -119,19 +127,13 @@ TEST_CASE(
     "[batch]") {
   // Neal's funnel climbs at 0.75-0.9 per e-fold of volume all along its neck, a 10-D Gaussian
   // at 0.36 when its live points hold 1 % of the evidence (docs/batch.md).
-  const auto funnel = parnest::reference::funnel();
   const parnest::Batch::Options options{.n_live = 100, .n_eff = 200};
-  parnest::Sampler<parnest::Batch> neck(funnel.model, options);
-  const std::string noted =
-      captured_stderr([&] { (void)neck.run({.ncores = 1, .seed = 4, .progress = false}); });
+  const std::string noted = printed_by_run(parnest::reference::funnel().model, options, 4);
   const std::string note = "parnest: note: Batch's exploration goes on past f_live = 0.01";
-  REQUIRE_THAT(noted, Contains(note));
-  CHECK(noted.find(note) == noted.rfind(note));
+  require_noted_once(noted, note);
   CHECK_THAT(noted, Contains("per e-fold of prior volume (a funnel's neck)"));
-  parnest::Sampler<parnest::Batch> healthy(parnest::reference::gaussian(10).model, options);
-  const std::string quiet =
-      captured_stderr([&] { (void)healthy.run({.ncores = 1, .seed = 4, .progress = false}); });
-  CHECK(quiet.find(note) == std::string::npos);
+  CHECK(printed_by_run(parnest::reference::gaussian(10).model, options, 4).find(note) ==
+        std::string::npos);
 }
 
 TEST_CASE("a likelihood finite on 0.01 % of the prior stops Batch's first fill, saying so",
