@@ -4,5 +4,5 @@
 
 namespace parnest {
 /// The library version, as "major.minor.patch".
-inline constexpr const char* version = "0.1.1";
+inline constexpr const char* version = "0.1.2";
 }  // namespace parnest

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "captured_stderr.hpp"
 #include "identical.hpp"
@@ -222,6 +223,32 @@ TEST_CASE("the emulator's networks learn which side of a contour a point lies on
   CHECK(right >= 0.97 * tested);
 }
 
+TEST_CASE("a shell bound keeps a point that some ellipsoid holding it keeps", "[batch][bound]") {
+  // Two overlapping discs; the left one's emulator turns down everything (cut +inf), the right
+  // one has none. Its own emulator decides only inside its own ellipsoid.
+  auto disc = [](double cx) {
+    parnest::RowMatrix pts(4, 2);
+    pts << cx - 0.2, 0.5, cx + 0.2, 0.5, cx, 0.3, cx, 0.7;
+    return parnest::Ellipsoid::bounding(pts);
+  };
+  const parnest::Bound region = parnest::Bound::around({disc(0.35), disc(0.6)});
+  parnest::RowMatrix u(3, 2);
+  u << 0.2, 0.5, 0.5, 0.5, 0.75, 0.5;
+  const std::vector<double> log_l{0.0, 1.0, 2.0};
+  parnest::SerialPool pool;
+  std::vector<parnest::EllipsoidCut> cuts(2);
+  cuts[0] = {parnest::neural::Emulator::train(pool, u, log_l, 0.5, 1, 7, 0, nullptr, 0),
+             std::numeric_limits<double>::infinity()};
+  const parnest::ShellBound bound(region, std::move(cuts));
+  const double left_only[2] = {0.2, 0.5}, both[2] = {0.5, 0.5}, right_only[2] = {0.75, 0.5};
+  const double outside[2] = {0.95, 0.95};
+  CHECK_FALSE(bound.contains(left_only));
+  CHECK(bound.contains(both));
+  CHECK(bound.contains(right_only));
+  CHECK_FALSE(bound.contains(outside));
+  CHECK(bound.has_emulator());
+}
+
 TEST_CASE("a shell bound's volume estimate is unbiased, with an honest error", "[batch][bound]") {
   // Two overlapping discs of radius 0.2 in the unit square, one sticking out of it: the union's
   // area inside the square is known in closed form for this layout only roughly, so compare
@@ -240,7 +267,7 @@ TEST_CASE("a shell bound's volume estimate is unbiased, with an honest error", "
       const double p[2] = {(i + 0.5) / grid, (j + 0.5) / grid};
       area += region.contains(p) ? 1.0 / (grid * grid) : 0.0;
     }
-  parnest::ShellBound bound(region, std::nullopt, 0.0);
+  parnest::ShellBound bound(region, {});
   parnest::RandomStream rng(3, parnest::StreamPurpose::volume, 0, 0);
   bound.add_volume_draws(rng, 200000, 2);
   CHECK(std::abs(bound.log_volume() - std::log(area)) < 3 * std::sqrt(bound.log_volume_variance()));

@@ -64,6 +64,11 @@ class Ellipsoid {
   double distance2(const Vector& x) const {
     return (inverse_axes_.triangularView<Eigen::Lower>() * (x - center_)).squaredNorm();
   }
+  /// A^{-1} (x - c): the ellipsoid's own coordinates, in which it is the unit ball.
+  Eigen::VectorXd whitened(std::span<const double> x) const {
+    return inverse_axes_.triangularView<Eigen::Lower>() *
+           (Eigen::Map<const Eigen::VectorXd>(x.data(), center_.size()) - center_);
+  }
   bool contains(std::span<const double> x) const {
     return distance2(Eigen::Map<const Eigen::VectorXd>(x.data(), center_.size())) <= 1.0;
   }

@@ -1,15 +1,18 @@
 #pragma once
 /// @file bound/shell_bound.hpp
 /// A bound of the Batch backend: the unit cube, or a union of ellipsoids cut to the cube and,
-/// optionally, to where a neural emulator predicts the likelihood above the bound's threshold.
+/// optionally, each ellipsoid to where its own neural emulator predicts the likelihood above
+/// the bound's threshold.
 /// It samples itself uniformly by rejection and estimates its own volume from the same
 /// proposals, with the error of that estimate.
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "parnest/bound/union.hpp"
 #include "parnest/detail/flat.hpp"
@@ -20,22 +23,32 @@
 
 namespace parnest {
 
+/// The emulator of one ellipsoid of a bound: trained in that ellipsoid's own coordinates
+/// (Ellipsoid::whitened), and the score a point of the ellipsoid must reach to stay.
+struct EllipsoidCut {
+  std::optional<neural::Emulator> emulator;  // none: the whole ellipsoid stays
+  double cut = -std::numeric_limits<double>::infinity();
+};
+
 class ShellBound {
  public:
   /// The unit cube: volume 1, exactly.
   ShellBound() = default;
-  /// The ellipsoids of `region` within the cube, and where `emulator` scores at least `cut`.
-  ShellBound(Bound region, std::optional<neural::Emulator> emulator, double cut)
-      : region_(std::move(region)), emulator_(std::move(emulator)), cut_(cut) {}
+  /// The ellipsoids of `region` within the cube. With `cuts` (one per ellipsoid, or none), a
+  /// point stays if some ellipsoid holding it keeps it: has no emulator, or scores at least
+  /// its cut there.
+  ShellBound(Bound region, std::vector<EllipsoidCut> cuts)
+      : region_(std::move(region)), cuts_(std::move(cuts)) {}
 
   bool is_cube() const noexcept { return region_.is_cube(); }
-  bool has_emulator() const noexcept { return emulator_.has_value(); }
+  bool has_emulator() const noexcept {
+    return std::any_of(cuts_.begin(), cuts_.end(),
+                       [](const EllipsoidCut& c) { return c.emulator.has_value(); });
+  }
   std::size_t ellipsoid_count() const noexcept { return region_.ellipsoids().size(); }
 
   /// True if the unit-cube point `u` lies in the bound.
-  bool contains(std::span<const double> u) const {
-    return region_.contains(u) && (!emulator_ || emulator_->score(u) >= cut_);
-  }
+  bool contains(std::span<const double> u) const { return region_.contains(u) && kept_by_cuts(u); }
 
   /// A point uniform in the bound into `u`, counting every proposal towards the volume
   /// estimate. @throws SamplerError after `max_draws` proposals without one inside.
@@ -43,8 +56,8 @@ class ShellBound {
     for (std::size_t draw = 0; draw < max_draws; ++draw)
       if (propose(rng, u)) return;
     throw SamplerError("no point found inside a bound of " + std::to_string(ellipsoid_count()) +
-                       " ellipsoids" + (emulator_ ? " and the likelihood emulator" : "") + " in " +
-                       std::to_string(max_draws) +
+                       " ellipsoids" + (has_emulator() ? " and their likelihood emulators" : "") +
+                       " in " + std::to_string(max_draws) +
                        " proposals (max_draws): its part inside the unit cube is too small");
   }
 
@@ -70,17 +83,23 @@ class ShellBound {
 
   void save(detail::FlatWriter& out) const {
     region_.save(out);
-    out.put_flag(emulator_.has_value());
-    if (emulator_) emulator_->save(out);
-    out.put(cut_);
+    out.put_count(cuts_.size());
+    for (const EllipsoidCut& c : cuts_) {
+      out.put_flag(c.emulator.has_value());
+      if (c.emulator) c.emulator->save(out);
+      out.put(c.cut);
+    }
     out.put(proposed_);
     out.put(accepted_);
   }
   static ShellBound load(detail::FlatReader& in) {
     ShellBound b;
     b.region_ = Bound::load(in);
-    if (in.get_flag()) b.emulator_ = neural::Emulator::load(in);
-    b.cut_ = in.get();
+    b.cuts_.resize(in.get_count());
+    for (EllipsoidCut& c : b.cuts_) {
+      if (in.get_flag()) c.emulator = neural::Emulator::load(in);
+      c.cut = in.get();
+    }
     b.proposed_ = in.get();
     b.accepted_ = in.get();
     return b;
@@ -88,20 +107,33 @@ class ShellBound {
 
  private:
   // One proposal from the ellipsoids, kept with probability 1/q (q: ellipsoids holding it) if
-  // it lies in the cube and passes the emulator. The fraction kept times the ellipsoids'
+  // it lies in the cube and the emulators keep it. The fraction kept times the ellipsoids'
   // summed volume estimates the bound's volume without bias.
   bool propose(RandomStream& rng, std::span<double> u) {
     const std::size_t q = region_.propose(rng, u);
     proposed_ += 1;
     const bool kept = (q == 1 || rng.uniform() * static_cast<double>(q) < 1.0) &&
-                      detail::in_unit_cube(u) && (!emulator_ || emulator_->score(u) >= cut_);
+                      detail::in_unit_cube(u) && kept_by_cuts(u);
     accepted_ += kept ? 1 : 0;
     return kept;
   }
 
+  // Whether some ellipsoid holding `u` keeps it (always, without emulators).
+  bool kept_by_cuts(std::span<const double> u) const {
+    if (cuts_.empty()) return true;
+    const auto& ellipsoids = region_.ellipsoids();
+    for (std::size_t j = 0; j < ellipsoids.size(); ++j) {
+      if (!ellipsoids[j].contains(u)) continue;
+      if (!cuts_[j].emulator) return true;
+      const Eigen::VectorXd z = ellipsoids[j].whitened(u);
+      if (cuts_[j].emulator->score(std::span<const double>(z.data(), u.size())) >= cuts_[j].cut)
+        return true;
+    }
+    return false;
+  }
+
   Bound region_;
-  std::optional<neural::Emulator> emulator_;
-  double cut_ = -std::numeric_limits<double>::infinity();
+  std::vector<EllipsoidCut> cuts_;      // empty, or one per ellipsoid of region_
   double proposed_ = 0, accepted_ = 0;  // proposals made and kept, for the volume
 };
 

@@ -709,56 +709,71 @@ class BatchRun {
     RandomStream rng(seed_, StreamPurpose::bound, iteration_, 0);
     Bound region = Bound::build(points, options_.bound, resolved_enlarge(options_, d_), rng);
     // Small clusters peaking on a face of the cube get mirrored ellipsoids (face_mirrors.hpp).
-    // Not with the emulator, whose cut shapes those bounds: on the eggbox, seeds 1-3, mirrors
-    // took its pulls to -3.99, +1.66, -4.77 (docs/batch.md).
-    if (options_.networks == 0) {
-      std::vector<double> above_log_l(above.size());
-      for (std::size_t j = 0; j < above.size(); ++j) above_log_l[j] = log_l_[above[j]];
-      region = with_face_mirrors(region, points, above_log_l, resolved_enlarge(options_, d_), rng);
-    }
-    std::optional<neural::Emulator> emulator;
-    double cut = minus_infinity;
-    if (options_.networks > 0 && !region.is_cube()) {
-      emulator = train_emulator(pool, region, threshold);
-      // Every point the bound is built around stays inside it. Cutting at the score the
-      // ensemble predicts at the threshold (nautilus's cubic fit), or at the 10 % quantile of
-      // these points' scores, in all or in each ellipsoid, cut LogGamma-10's calls to 81k-172k
-      // but dropped whole modes of the 2-D eggbox, 2 to 38 errors low (docs/batch.md).
-      cut = std::numeric_limits<double>::infinity();
-      for (std::size_t i : above)
-        cut = std::min(cut, emulator->score(std::span<const double>(&u_[i * d_], d_)));
-    }
-    ShellBound candidate(std::move(region), std::move(emulator), cut);
+    std::vector<double> above_log_l(above.size());
+    for (std::size_t j = 0; j < above.size(); ++j) above_log_l[j] = log_l_[above[j]];
+    region = with_face_mirrors(region, points, above_log_l, resolved_enlarge(options_, d_), rng);
+    std::vector<EllipsoidCut> cuts;
+    if (options_.networks > 0 && !region.is_cube()) cuts = train_cuts(pool, region, threshold);
+    ShellBound candidate(std::move(region), std::move(cuts));
     RandomStream volume_rng(seed_, StreamPurpose::volume, iteration_, 0);
     candidate.add_volume_draws(volume_rng, options_.volume_draws, d_);
     if (candidate.log_volume() < bounds_[current_].log_volume()) append_bound(std::move(candidate));
     start_fill(threshold, n_update, calls);
   }
 
-  // The emulator for a new bound, trained on the points inside its ellipsoids.
-  neural::Emulator train_emulator(Pool& pool, const Bound& region, double threshold) const {
-    std::vector<std::size_t> inside;
-    for (std::size_t i = 0; i < log_l_.size(); ++i)
-      if (region.contains(std::span<const double>(&u_[i * d_], d_))) inside.push_back(i);
-    // Training time grows with the points, so the networks see an evenly spaced subset. The
+  // An emulator for each ellipsoid of a new bound that holds at least 100 points above the
+  // threshold, trained on the points drawn so far inside it, in the ellipsoid's own
+  // coordinates, and cut at the lowest score of the points above: every point the bound is
+  // built around stays in it. Per ellipsoid rather than one ensemble over the union, LogGamma-10
+  // needs half the calls (196k against 378k) and bounds can carry face mirrors (eggbox seeds
+  // 1-6: rms pull 3.27 with one ensemble; 2.15 over seeds 1-20 per ellipsoid). Cutting tighter,
+  // at nautilus's calibrated score or so that 1-5 % of those points fall outside, took
+  // LogGamma-10 to 113k-174k calls but dropped parts of eggbox modes, 4 to 13 errors low, and
+  // left some shells-2 bounds with no volume (docs/batch.md). Fewer points than 100 give too
+  // noisy a lowest score to cut by; an eggbox mode holds about 28, so an ellipsoid around one
+  // is kept whole.
+  std::vector<EllipsoidCut> train_cuts(Pool& pool, const Bound& region, double threshold) const {
+    constexpr std::size_t min_above = 100;
+    // Training time grows with the points, so the networks see a subset (below). The
     // contours they must learn grow with the dimension: 2 n_live points were enough in 2-D but
     // too few at 10-D (LogGamma-10 seed 1001: 552,600 calls with 1,000 points, 371,700 with
     // 4,000 and the sampling phase counted alone; docs/batch.md). 8 n_live bounds the time.
     const std::size_t cap = std::min(8 * options_.n_live, std::max(2 * options_.n_live, 400 * d_));
-    if (inside.size() > cap) {
-      std::vector<std::size_t> subset(cap);
-      for (std::size_t j = 0; j < cap; ++j) subset[j] = inside[j * inside.size() / cap];
-      inside = std::move(subset);
+    const auto& ellipsoids = region.ellipsoids();
+    std::vector<EllipsoidCut> cuts(ellipsoids.size());
+    for (std::size_t j = 0; j < ellipsoids.size(); ++j) {
+      std::vector<std::size_t> inside, below;
+      for (std::size_t i = 0; i < log_l_.size(); ++i)
+        if (ellipsoids[j].contains(std::span<const double>(&u_[i * d_], d_)))
+          (log_l_[i] > threshold ? inside : below).push_back(i);
+      const std::size_t above = inside.size();
+      if (above < min_above || below.empty()) continue;
+      // Every point above the threshold (at most n_live) and an evenly spaced subset of those
+      // below: a subset of all could hold none above (gaussian shells, n_live 200).
+      const std::size_t keep = cap > above ? cap - above : above;
+      for (std::size_t k = 0; k < std::min(keep, below.size()); ++k)
+        inside.push_back(below[k * below.size() / std::min(keep, below.size())]);
+      RowMatrix z(static_cast<Eigen::Index>(inside.size()), static_cast<Eigen::Index>(d_));
+      std::vector<double> log_l(inside.size());
+      for (std::size_t k = 0; k < inside.size(); ++k) {
+        z.row(static_cast<Eigen::Index>(k)) =
+            ellipsoids[j].whitened(std::span<const double>(&u_[inside[k] * d_], d_)).transpose();
+        log_l[k] = log_l_[inside[k]];
+      }
+      // Past 1024 ellipsoids the streams would repeat the next iteration's: harmless, since
+      // the networks' data differ, and far beyond any bound of n_live points seen.
+      const std::uint64_t stream = (static_cast<std::uint64_t>(iteration_) << 10) + j;
+      neural::Emulator emulator = neural::Emulator::train(
+          pool, z, log_l, threshold, options_.networks, seed_, stream, &problem_, problem_.id());
+      double cut = std::numeric_limits<double>::infinity();
+      for (std::size_t k = 0; k < inside.size(); ++k)
+        if (log_l[k] > threshold)
+          cut = std::min(cut, emulator.score(std::span<const double>(
+                                  z.row(static_cast<Eigen::Index>(k)).data(), d_)));
+      // Networks that did not train (a score that is not finite) cut nothing.
+      if (std::isfinite(cut)) cuts[j] = {std::move(emulator), cut};
     }
-    RowMatrix points(static_cast<Eigen::Index>(inside.size()), static_cast<Eigen::Index>(d_));
-    std::vector<double> log_l(inside.size());
-    for (std::size_t j = 0; j < inside.size(); ++j) {
-      points.row(static_cast<Eigen::Index>(j)) =
-          Eigen::Map<const Eigen::RowVectorXd>(&u_[inside[j] * d_], static_cast<Eigen::Index>(d_));
-      log_l[j] = log_l_[inside[j]];
-    }
-    return neural::Emulator::train(pool, points, log_l, threshold, options_.networks, seed_,
-                                   iteration_, &problem_, problem_.id());
+    return cuts;
   }
 
   // Whether the result counts only the sampling phase's points. Bounds cut by networks trained
