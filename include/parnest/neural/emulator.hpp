@@ -1,6 +1,7 @@
 #pragma once
 /// @file neural/emulator.hpp
-/// An ensemble of small networks that emulates the rank of the likelihood in the unit cube,
+/// An ensemble of small networks that emulates the rank of the likelihood (Batch trains one
+/// per ellipsoid of a bound, on the ellipsoid's own coordinates),
 /// trained so that a score of 1/2 marks a likelihood threshold (nautilus, Lange 2023). Bounds
 /// use it to turn down proposals predicted to lie below their threshold. The networks are
 /// trained in parallel, one per row of a batch through the pool.
@@ -122,7 +123,7 @@ inline const bool TrainTask::registered = register_task_kind(kind, &rebuild);
 /// The mean score of an ensemble of networks, each trained on its own split of the points.
 class Emulator {
  public:
-  /// Trains `networks` networks on unit-cube points `u` (rows) with log-likelihoods `log_l`:
+  /// Trains `networks` networks on points `u` (rows) with log-likelihoods `log_l`:
   /// the target score is the point's rank among those above `threshold`, mapped to (1/2, 1],
   /// or among those below it, mapped to [0, 1/2). One network per row of a batch on `pool`;
   /// `anchor`/`anchor_id`: the object worker processes know (the problem). Streams from
@@ -156,7 +157,7 @@ class Emulator {
     return e;
   }
 
-  /// The ensemble's mean score at the unit-cube point `u`: above 1/2 where the likelihood is
+  /// The ensemble's mean score at the point `u`: above 1/2 where the likelihood is
   /// predicted to exceed the threshold the emulator was trained for.
   double score(std::span<const double> u) const {
     thread_local std::vector<double> x;
