@@ -286,17 +286,21 @@ parnest::Result fit(const parnest::Model& model, typename Backend::Options optio
   return sampler.run(run);
 }
 
-parnest::Result fit(const std::string& backend, const parnest::Model& model,
+parnest::Result fit(const std::string& backend, int size, const parnest::Model& model,
                     const parnest::RunOptions& run) {
-  // Measured at --size 32, serially. The data shrink the prior by H = 29 nats, and r_e, n,
-  // log10_ie and the background are strongly correlated (|r| = 0.77 to 0.98).
+  // Measured at --size 32, serially, unless said. The data shrink the prior by H = 29 nats,
+  // and r_e, n, log10_ie and the background are strongly correlated (|r| = 0.77 to 0.98).
   // Sequential: 200 live points give log Z to +-0.4 in 400k calls (57 per new point); 400, the
   // usual choice, gave +-0.27 but took 820k calls and twice the time.
-  // Batch: its defaults; 320k calls, nearly all in the exploration (n_eff had been reached when
-  // it ended). networks = 4 saved 17 % of the calls, but training took longer than that saved
-  // at 0.07 ms per call. Smc: its defaults; 110k calls, the fewest.
+  // Batch: from 64 x 64 up, networks = 4, whose bounds follow the correlated ridge that its
+  // ellipsoids alone follow slowly. At 128 x 128 (0.9 ms a call), seed 1001: 107k calls and
+  // 130 s serially, against 336k calls, 300 s of likelihood alone, with the defaults (nearly all
+  // in the exploration). Training the networks costs about 0.3 ms per call there, so at 32 x 32
+  // (0.07 ms a call) they took 63 s of CPU for 110k calls where the defaults take 25 s for 318k.
+  // Smc: its defaults; 110k calls at 32 x 32.
   if (backend == "sequential") return fit<parnest::Sequential>(model, {.n_live = 200}, run);
-  if (backend == "batch") return fit<parnest::Batch>(model, {}, run);
+  if (backend == "batch")
+    return fit<parnest::Batch>(model, {.networks = size >= 64 ? std::size_t{4} : 0}, run);
   return fit<parnest::Smc>(model, {}, run);
 }
 
@@ -396,7 +400,7 @@ int run(const Arguments& a) {
     std::fflush(stdout);
   }
 
-  const parnest::Result result = fit(a.backend, model, run_options(a));
+  const parnest::Result result = fit(a.backend, a.size, model, run_options(a));
   if (parnest::is_root()) print_result(a, result, params, ms);
   parnest::write(result, a.out);  // on rank 0 only
   if (parnest::is_root()) {
