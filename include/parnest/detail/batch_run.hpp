@@ -725,7 +725,7 @@ class BatchRun {
   // threshold, trained on the points drawn so far inside it, in the ellipsoid's own
   // coordinates, and cut at the lowest score of the points above: every point the bound is
   // built around stays in it. Per ellipsoid rather than one ensemble over the union, LogGamma-10
-  // needs half the calls (196k against 378k) and bounds can carry face mirrors (eggbox seeds
+  // needs half the calls (206k against 378k) and bounds can carry face mirrors (eggbox seeds
   // 1-6: rms pull 3.27 with one ensemble; 2.15 over seeds 1-20 per ellipsoid). Cutting tighter,
   // at nautilus's calibrated score or so that 1-5 % of those points fall outside, took
   // LogGamma-10 to 113k-174k calls but dropped parts of eggbox modes, 4 to 13 errors low, and
