@@ -15,6 +15,21 @@ void check_accuracy(const parnest::reference::Problem& problem,
                     const parnest::Batch::Options& options, int n_seeds, double moment_tolerance) {
   parnest::testing::check_accuracy<parnest::Batch>(problem, options, n_seeds, moment_tolerance);
 }
+
+// Seeds 2001-2006, which no tuning looked at: no run of `problem` beyond 4 errors. `label`
+// names the runs in the printed lines.
+void check_held_out_pulls(const parnest::reference::Problem& problem,
+                          const parnest::Batch::Options& options, const char* label) {
+  parnest::Sampler<parnest::Batch> sampler(problem.model, options);
+  for (std::uint64_t seed = 2001; seed <= 2006; ++seed) {
+    const parnest::Result r = sampler.run({.seed = seed, .progress = false});
+    const double pull = (r.log_z - problem.log_z) / r.log_z_err;
+    std::printf("batch      %-16s seed %llu: pull %+.2f, %zu calls\n", label,
+                static_cast<unsigned long long>(seed), pull, r.n_like);
+    CAPTURE(seed, r.log_z, r.log_z_err, problem.log_z);
+    CHECK(std::abs(pull) < 4);
+  }
+}
 }  // namespace
 
 TEST_CASE("batch: 2-D Gaussian within 3 errors over 6 seeds", "[statistical][batch]") {
@@ -51,16 +66,7 @@ TEST_CASE("batch: Neal's funnel in 10-D, no run beyond 4 errors over 6 seeds",
   // the bound is the calibration's for a single run (docs/calibration.md). Before the rule
   // these seeds gave -3.64, -1.04, -4.19, +0.05, -2.57, -1.10; now -1.29, -0.96, -3.15, +1.34,
   // -0.50, +0.60, so the issue's 3 errors per seed is not met on seed 2003 (docs/batch.md).
-  const auto problem = parnest::reference::funnel();
-  parnest::Sampler<parnest::Batch> sampler(problem.model, {});
-  for (std::uint64_t seed = 2001; seed <= 2006; ++seed) {
-    const parnest::Result r = sampler.run({.seed = seed, .progress = false});
-    const double pull = (r.log_z - problem.log_z) / r.log_z_err;
-    std::printf("batch      funnel-10        seed %llu: pull %+.2f, %zu calls\n",
-                static_cast<unsigned long long>(seed), pull, r.n_like);
-    CAPTURE(seed, r.log_z, r.log_z_err, problem.log_z);
-    CHECK(std::abs(pull) < 4);
-  }
+  check_held_out_pulls(parnest::reference::funnel(), {}, "funnel-10");
 }
 
 TEST_CASE("batch: 16-D correlated Gaussian within 3 errors over 4 seeds",
@@ -78,16 +84,7 @@ TEST_CASE("batch: with the neural emulator, 2-D Gaussian shells, no run beyond 4
   // Networks per ellipsoid on thin rings. A tighter cut than the lowest score of the points
   // above the threshold left bounds with no volume on 4 of seeds 1001-1020 (docs/batch.md).
   // Seeds 2001-2006 were not looked at before this bound was set.
-  const auto problem = parnest::reference::gaussian_shells();
-  parnest::Sampler<parnest::Batch> sampler(problem.model, {.networks = 4});
-  for (std::uint64_t seed = 2001; seed <= 2006; ++seed) {
-    const parnest::Result r = sampler.run({.seed = seed, .progress = false});
-    const double pull = (r.log_z - problem.log_z) / r.log_z_err;
-    std::printf("batch      shells-2 (nets)  seed %llu: pull %+.2f, %zu calls\n",
-                static_cast<unsigned long long>(seed), pull, r.n_like);
-    CAPTURE(seed, r.log_z, r.log_z_err, problem.log_z);
-    CHECK(std::abs(pull) < 4);
-  }
+  check_held_out_pulls(parnest::reference::gaussian_shells(), {.networks = 4}, "shells-2 (nets)");
 }
 
 TEST_CASE("batch: discarding the exploration, 10-D Gaussian within 3 errors over 4 seeds",

@@ -64,10 +64,12 @@ class Ellipsoid {
   double distance2(const Vector& x) const {
     return (inverse_axes_.triangularView<Eigen::Lower>() * (x - center_)).squaredNorm();
   }
-  /// A^{-1} (x - c): the ellipsoid's own coordinates, in which it is the unit ball.
-  Eigen::VectorXd whitened(std::span<const double> x) const {
-    return inverse_axes_.triangularView<Eigen::Lower>() *
-           (Eigen::Map<const Eigen::VectorXd>(x.data(), center_.size()) - center_);
+  /// A^{-1} (x - c) into `z`: the ellipsoid's own coordinates, in which it is the unit ball.
+  /// Writes into the caller's storage, as bounds call it for every proposal.
+  void whitened(std::span<const double> x, std::span<double> z) const {
+    Eigen::Map<Eigen::VectorXd>(z.data(), center_.size()).noalias() =
+        inverse_axes_.triangularView<Eigen::Lower>() *
+        (Eigen::Map<const Eigen::VectorXd>(x.data(), center_.size()) - center_);
   }
   bool contains(std::span<const double> x) const {
     return distance2(Eigen::Map<const Eigen::VectorXd>(x.data(), center_.size())) <= 1.0;

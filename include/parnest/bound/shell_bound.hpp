@@ -122,12 +122,13 @@ class ShellBound {
   bool kept_by_cuts(std::span<const double> u) const {
     if (cuts_.empty()) return true;
     const auto& ellipsoids = region_.ellipsoids();
+    thread_local std::vector<double> z;
+    z.resize(u.size());
     for (std::size_t j = 0; j < ellipsoids.size(); ++j) {
       if (!ellipsoids[j].contains(u)) continue;
       if (!cuts_[j].emulator) return true;
-      const Eigen::VectorXd z = ellipsoids[j].whitened(u);
-      if (cuts_[j].emulator->score(std::span<const double>(z.data(), u.size())) >= cuts_[j].cut)
-        return true;
+      ellipsoids[j].whitened(u, z);
+      if (cuts_[j].emulator->score(z) >= cuts_[j].cut) return true;
     }
     return false;
   }

@@ -756,8 +756,8 @@ class BatchRun {
       RowMatrix z(static_cast<Eigen::Index>(inside.size()), static_cast<Eigen::Index>(d_));
       std::vector<double> log_l(inside.size());
       for (std::size_t k = 0; k < inside.size(); ++k) {
-        z.row(static_cast<Eigen::Index>(k)) =
-            ellipsoids[j].whitened(std::span<const double>(&u_[inside[k] * d_], d_)).transpose();
+        ellipsoids[j].whitened(std::span<const double>(&u_[inside[k] * d_], d_),
+                               std::span<double>(z.row(static_cast<Eigen::Index>(k)).data(), d_));
         log_l[k] = log_l_[inside[k]];
       }
       // Past 1024 ellipsoids the streams would repeat the next iteration's: harmless, since
