@@ -293,10 +293,10 @@ parnest::Result fit(const std::string& backend, int size, const parnest::Model& 
   // Sequential: 200 live points give log Z to +-0.4 in 400k calls (57 per new point); 400, the
   // usual choice, gave +-0.27 but took 820k calls and twice the time.
   // Batch: from 64 x 64 up, networks = 4, whose bounds follow the correlated ridge that its
-  // ellipsoids alone follow slowly. At 128 x 128 (0.9 ms a call), seed 1001: 107k calls and
-  // 130 s serially, against 336k calls, 300 s of likelihood alone, with the defaults (nearly all
-  // in the exploration). Training the networks costs about 0.3 ms per call there, so at 32 x 32
-  // (0.07 ms a call) they took 63 s of CPU for 110k calls where the defaults take 25 s for 318k.
+  // ellipsoids alone follow slowly. At 128 x 128 (0.85 ms a call), seed 1001: 95k calls and
+  // 127 s serially, against 336k calls, 300 s of likelihood alone, with the defaults (nearly all
+  // in the exploration). Training the networks costs about 0.5 ms per call there, so at 32 x 32
+  // (0.07 ms a call) they took 64 s of CPU for 96k calls where the defaults take 25 s for 318k.
   // Smc: its defaults; 110k calls at 32 x 32.
   if (backend == "sequential") return fit<parnest::Sequential>(model, {.n_live = 200}, run);
   if (backend == "batch")

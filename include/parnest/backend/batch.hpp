@@ -50,7 +50,9 @@ class Batch : public detail::RunHandle<detail::BatchRun> {
     /// new bound then holds about half the volume of the last.
     std::size_t n_update = 0;
     /// Likelihood calls in a bound after which a new one is built even if n_update points
-    /// above its threshold were not found (0: 10 n_live).
+    /// above its threshold were not found (0: 10 n_live; 2 n_live with networks, whose bounds
+    /// are tight enough that a slow fill is more often a stale bound than a poor shape:
+    /// LogGamma-10 took a quarter fewer calls; docs/batch.md).
     std::size_t n_like_new_bound = 0;
     /// The ellipsoids of each bound: none (the unit cube only: plain importance sampling),
     /// single or multi.
@@ -65,7 +67,7 @@ class Batch : public detail::RunHandle<detail::BatchRun> {
     /// Networks in the ensemble that emulates the likelihood's rank inside each bound, turning
     /// down proposals predicted below its threshold (0: ellipsoids only). Each network trains
     /// for up to a second or two per bound, one per worker. They pay where ellipsoids fit the
-    /// contours badly: on LogGamma-10 they cut the calls from about 650k to about 375k
+    /// contours badly: on LogGamma-10 they cut the calls from about 640k to about 150k
     /// (docs/batch.md). Bounds this close to the points that trained them would bias those
     /// points' weights, so with networks the result counts the sampling phase only (as
     /// discard_exploration), 30-50 % more calls on the reference problems. Off unless asked

@@ -301,8 +301,14 @@ class BatchRun {
   static std::size_t resolved_update(const Options& o) {
     return o.n_update > 0 ? o.n_update : o.n_live;
   }
+  // A fill that ends at this cap found fewer than n_update points above its threshold. With
+  // ellipsoids that is mostly their shape (LogGamma-10's bounds stay 25-100 times the contour),
+  // and nautilus's 10 n_live serves. Network-cut bounds fit the contour closely when built but
+  // lag behind it as the threshold climbs: rebuilt after 2 n_live calls, LogGamma-10 (tuning
+  // seeds 1-3) took 154k, 148k, 154k calls instead of 208k, 197k, 208k (4 n_live: 172k-177k).
   static std::size_t resolved_like_new_bound(const Options& o) {
-    return o.n_like_new_bound > 0 ? o.n_like_new_bound : 10 * o.n_live;
+    if (o.n_like_new_bound > 0) return o.n_like_new_bound;
+    return (o.networks > 0 ? 2 : 10) * o.n_live;
   }
   static double resolved_enlarge(const Options& o, std::size_t) {
     return o.enlarge > 0 ? o.enlarge : 1.25;
@@ -725,7 +731,7 @@ class BatchRun {
   // threshold, trained on the points drawn so far inside it, in the ellipsoid's own
   // coordinates, and cut at the lowest score of the points above: every point the bound is
   // built around stays in it. Per ellipsoid rather than one ensemble over the union, LogGamma-10
-  // needs half the calls (206k against 378k) and bounds can carry face mirrors (eggbox seeds
+  // needed half the calls (206k against 378k) and bounds can carry face mirrors (eggbox seeds
   // 1-6: rms pull 3.27 with one ensemble; 2.15 over seeds 1-20 per ellipsoid). Cutting tighter,
   // at nautilus's calibrated score or so that 1-5 % of those points fall outside, took
   // LogGamma-10 to 113k-174k calls but dropped parts of eggbox modes, 4 to 13 errors low, and
