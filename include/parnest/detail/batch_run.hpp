@@ -301,11 +301,12 @@ class BatchRun {
   static std::size_t resolved_update(const Options& o) {
     return o.n_update > 0 ? o.n_update : o.n_live;
   }
-  // A fill that ends at this cap found fewer than n_update points above its threshold. With
-  // ellipsoids that is mostly their shape (LogGamma-10's bounds stay 25-100 times the contour),
-  // and nautilus's 10 n_live serves. Network-cut bounds fit the contour closely when built but
-  // lag behind it as the threshold climbs: rebuilt after 2 n_live calls, LogGamma-10 (tuning
-  // seeds 1-3) took 154k, 148k, 154k calls instead of 208k, 197k, 208k (4 n_live: 172k-177k).
+  // A fill that ends at this cap found fewer than n_update points above its threshold, and has
+  // drawn from a bound the threshold has left behind. Network-cut bounds fit the contour
+  // closely when built: rebuilt after 2 n_live calls, LogGamma-10 (tuning seeds 1-3) took 154k,
+  // 148k, 154k calls instead of 208k, 197k, 208k (4 n_live: 172k-177k). Ellipsoids keep
+  // nautilus's 10 n_live: 2 n_live saved 3-29 % of the calls there too, but left the funnel and
+  // LogGamma-10 lower (held-out seeds; docs/calibration.md, A shorter fill for Batch).
   static std::size_t resolved_like_new_bound(const Options& o) {
     if (o.n_like_new_bound > 0) return o.n_like_new_bound;
     return (o.networks > 0 ? 2 : 10) * o.n_live;
