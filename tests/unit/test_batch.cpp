@@ -186,6 +186,19 @@ TEST_CASE("a batch run stopped by max_calls says so and discard_exploration keep
         described.end());
 }
 
+TEST_CASE("bounds with networks are rebuilt after 2 n_live calls, ellipsoids after 10 n_live",
+          "[batch]") {
+  // The run's identity (and so a checkpoint) carries the resolved value.
+  auto cap = [](const parnest::Batch::Options& o) {
+    for (const auto& [name, value] : parnest::Batch::describe(o, 3))
+      if (name == "n_like_new_bound") return value;
+    return std::string("missing");
+  };
+  CHECK(cap({.n_live = 300}) == "3000");
+  CHECK(cap({.n_live = 300, .networks = 4}) == "600");
+  CHECK(cap({.n_live = 300, .n_like_new_bound = 1234, .networks = 4}) == "1234");
+}
+
 TEST_CASE("a likelihood that is -inf almost everywhere fails the batch run clearly",
           "[errors][batch]") {
   parnest::Model model = parnest::reference::gaussian(2).model;
