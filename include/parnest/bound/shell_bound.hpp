@@ -47,8 +47,11 @@ class ShellBound {
   }
   std::size_t ellipsoid_count() const noexcept { return region_.ellipsoids().size(); }
 
-  /// True if the unit-cube point `u` lies in the bound.
-  bool contains(std::span<const double> u) const { return region_.contains(u) && kept_by_cuts(u); }
+  /// True if the unit-cube point `u` lies in the bound. With cuts, the ellipsoids are tested
+  /// once, by kept_by_cuts: this runs for every point against every bound.
+  bool contains(std::span<const double> u) const {
+    return cuts_.empty() ? region_.contains(u) : kept_by_cuts(u);
+  }
 
   /// A point uniform in the bound into `u`, counting every proposal towards the volume
   /// estimate. @throws SamplerError after `max_draws` proposals without one inside.
@@ -118,7 +121,7 @@ class ShellBound {
     return kept;
   }
 
-  // Whether some ellipsoid holding `u` keeps it (always, without emulators).
+  // Whether some ellipsoid holding `u` keeps it (always, without cuts).
   bool kept_by_cuts(std::span<const double> u) const {
     if (cuts_.empty()) return true;
     const auto& ellipsoids = region_.ellipsoids();

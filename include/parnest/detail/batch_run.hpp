@@ -773,10 +773,9 @@ class BatchRun {
       neural::Emulator emulator = neural::Emulator::train(
           pool, z, log_l, threshold, options_.networks, seed_, stream, &problem_, problem_.id());
       double cut = std::numeric_limits<double>::infinity();
-      for (std::size_t k = 0; k < inside.size(); ++k)
-        if (log_l[k] > threshold)
-          cut = std::min(cut, emulator.score(std::span<const double>(
-                                  z.row(static_cast<Eigen::Index>(k)).data(), d_)));
+      for (std::size_t k = 0; k < above; ++k)  // the points above come first
+        cut = std::min(cut, emulator.score(std::span<const double>(
+                                z.row(static_cast<Eigen::Index>(k)).data(), d_)));
       // Networks that did not train (a score that is not finite) cut nothing.
       if (std::isfinite(cut)) cuts[j] = {std::move(emulator), cut};
     }
