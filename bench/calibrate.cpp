@@ -82,7 +82,6 @@ std::map<std::string, Setter<parnest::Batch::Options>> settings<parnest::Batch>(
           {"enlarge", field(&O::enlarge)},
           {"networks", field(&O::networks)},
           {"discard_exploration", field(&O::discard_exploration)},
-          {"max_calls", field(&O::max_calls)},
           {"min_efficiency", field(&O::min_efficiency)}};
 }
 
@@ -96,8 +95,7 @@ std::map<std::string, Setter<parnest::Sequential::Options>> settings<parnest::Se
           {"sample", choice(&O::sample, parnest::detail::sample_kinds)},
           {"enlarge", field(&O::enlarge)},
           {"walks", field(&O::walks)},
-          {"slices", field(&O::slices)},
-          {"max_calls", field(&O::max_calls)}};
+          {"slices", field(&O::slices)}};
 }
 
 template <>
@@ -110,8 +108,7 @@ std::map<std::string, Setter<parnest::Smc::Options>> settings<parnest::Smc>() {
           {"target_acceptance", field(&O::target_acceptance)},
           {"max_correlation", field(&O::max_correlation)},
           {"max_steps", field(&O::max_steps)},
-          {"refine_draws", field(&O::refine_draws)},
-          {"max_calls", field(&O::max_calls)}};
+          {"refine_draws", field(&O::refine_draws)}};
 }
 
 struct Tally {
@@ -153,6 +150,7 @@ int calibrate(const std::vector<parnest::reference::Problem>& suite, int seeds,
               const std::vector<std::string>& options_text) {
   typename Backend::Options options{};
   int ncores = 1;
+  std::size_t max_calls = 0;  // a run option, for every backend
   std::uint64_t first = 1001;
   const auto known = settings<Backend>();
   for (const std::string& setting : options_text) {
@@ -162,6 +160,8 @@ int calibrate(const std::vector<parnest::reference::Problem>& suite, int seeds,
     try {
       if (key == "ncores")
         ncores = std::stoi(value);
+      else if (key == "max_calls")
+        max_calls = std::stoul(value);
       else if (key == "first")
         first = std::stoull(value);
       else if (const auto it = known.find(key); it != known.end())
@@ -198,7 +198,8 @@ int calibrate(const std::vector<parnest::reference::Problem>& suite, int seeds,
     for (int s = 0; s < seeds; ++s) {
       const std::uint64_t seed = first + static_cast<std::uint64_t>(s);
       try {
-        const parnest::Result r = sampler.run({.ncores = ncores, .seed = seed, .progress = false});
+        const parnest::Result r = sampler.run(
+            {.ncores = ncores, .seed = seed, .progress = false, .max_calls = max_calls});
         const double pull = (r.log_z - problem.log_z) / r.log_z_err;
         t.pulls.push_back(pull);
         t.calls.push_back(static_cast<double>(r.n_like));

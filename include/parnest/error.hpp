@@ -87,7 +87,7 @@ class Interrupted : public detail::ErrorOf<std::runtime_error> {
  public:
   /// `message` says where the checkpoint is; `signal` is the signal received.
   Interrupted(const std::string& message, int signal) : ErrorOf(message), signal_(signal) {}
-  /// The signal that stopped the run (SIGINT or SIGTERM).
+  /// The signal that stopped the run (SIGINT or SIGTERM), or 0 for RunOptions::stop.
   int signal() const noexcept { return signal_; }
 
  private:

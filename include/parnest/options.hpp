@@ -1,6 +1,7 @@
 #pragma once
 /// @file options.hpp
-/// Options of Sampler::run that do not depend on the algorithm: parallelism and seed.
+/// Options of Sampler::run that do not depend on the algorithm: parallelism, seed, budget,
+/// checkpoints, messages and interruption.
 /// Algorithm options live with each backend (for example parnest::Sequential::Options).
 
 #include <concepts>
@@ -8,8 +9,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 
+#include "parnest/log.hpp"
 #include "parnest/pool/pool.hpp"
 #include "parnest/progress.hpp"
 
@@ -62,7 +65,8 @@ struct RunOptions {
   /// refused with a CheckpointError. false starts afresh and overwrites it.
   bool resume = true;
 
-  /// A status line on stderr (root process only) every `progress_every` seconds.
+  /// The run's status (a status line on stderr, with the default logger) every
+  /// `progress_every` seconds, on the root process only.
   bool progress = true;
   /// Seconds between status lines and on_progress calls. 0: 1 s on a terminal (a live line),
   /// 30 s otherwise (one line per update, for log files). Runs shorter than this print nothing.
@@ -72,7 +76,8 @@ struct RunOptions {
   std::function<void(const Progress&)> on_progress{};
 
   /// Catch SIGINT and SIGTERM during the run: finish the current batch, write the checkpoint
-  /// and throw parnest::Interrupted. A second signal ends the process at once.
+  /// and throw parnest::Interrupted. A second signal ends the process at once. (`stop` does
+  /// the same from inside the program.)
   bool handle_signals = true;
 
   /// Seconds one likelihood call may take per point (0: no limit), for a likelihood that can
@@ -84,6 +89,24 @@ struct RunOptions {
   /// the result lists how many calls ran over. A ProcessPool of your own uses its
   /// Options::row_timeout instead.
   double row_timeout = 0.0;
+
+  /// Stop once the run has made this many likelihood calls (0: no limit). Looked at between
+  /// batches, so the last batch may go past it. The result is what the run has so far, with a
+  /// warning in Result::warnings that says what is missing. With a `checkpoint`, the state
+  /// before the stop is kept there: run again with a larger max_calls to go on from it.
+  std::size_t max_calls = 0;
+  /// Stop after this many seconds of wall time in this run() (0: no limit), as for
+  /// max_calls: for a batch job, set it below the job's time limit and resubmit the job to
+  /// continue from the checkpoint. Unlike every other option, where the run stops depends on
+  /// the machine, so the result is reproducible only from the checkpoint on.
+  double max_seconds = 0.0;
+
+  /// Where the run's notes, warnings and status go (null: a StderrLogger).
+  std::shared_ptr<Logger> logger{};
+  /// When triggered (std::stop_source::request_stop(), from any thread or from on_progress),
+  /// the run stops after its current batch as for SIGINT: it writes the checkpoint and
+  /// throws parnest::Interrupted, whose signal() is then 0.
+  std::stop_token stop{};
 };
 
 }  // namespace parnest

@@ -9,6 +9,7 @@
 #include "parnest/error.hpp"
 #include "parnest/io/checkpoint.hpp"
 #include "parnest/io/write.hpp"
+#include "parnest/log.hpp"
 #include "parnest/model.hpp"
 #include "parnest/options.hpp"
 #include "parnest/pool/pool.hpp"

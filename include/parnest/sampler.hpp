@@ -5,9 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <concepts>
-#include <csignal>
 #include <cstdint>
-#include <cstdio>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,9 +15,10 @@
 #include "parnest/detail/interrupts.hpp"
 #include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/detail/problem.hpp"
-#include "parnest/detail/progress_line.hpp"
 #include "parnest/detail/result_flat.hpp"
+#include "parnest/detail/run_log.hpp"
 #include "parnest/detail/select_pool.hpp"
+#include "parnest/detail/text.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
 #include "parnest/io/checkpoint.hpp"
@@ -48,6 +48,7 @@ concept Backend = requires(B backend, const B& done, Pool& pool, const typename 
   {done.save(writer)};
   { done.probes() } -> std::same_as<std::vector<detail::Probe>>;
   { backend.take_notes() } -> std::same_as<std::vector<std::string>>;
+  { backend.stop_early() } -> std::same_as<std::optional<std::string>>;
   {backend.load(reader)};
 }
 &&std::constructible_from<B, const detail::Problem&, const typename B::Options&, std::uint64_t>;
@@ -71,7 +72,7 @@ class Sampler {
   /// @throws ConfigError for contradictory run options; LikelihoodError when the likelihood
   /// throws or returns NaN/+inf (naming the point); SamplerError when the sampler cannot
   /// make progress; CheckpointError for a checkpoint that cannot be resumed; Interrupted on
-  /// SIGINT/SIGTERM (after writing the checkpoint).
+  /// SIGINT/SIGTERM or RunOptions::stop (after writing the checkpoint).
   ///
   /// Under an MPI launcher (or with an MpiPool), every rank calls run(): rank 0 runs the
   /// algorithm and the others evaluate its batches; all of them return the same Result, or
@@ -83,13 +84,15 @@ class Sampler {
 
  private:
   Result lead(Pool& pool, const RunOptions& run_options, const detail::RowWatch& watch,
-              std::chrono::steady_clock::time_point start);
+              detail::RunLog& log, std::chrono::steady_clock::time_point start);
+  static std::optional<std::string> spent(const RunOptions& o, const B& backend,
+                                          std::chrono::steady_clock::time_point start);
   static void check(const RunOptions& o);
   static Progress with_name(Progress p);
   static void save(const B& backend, const std::string& path, const detail::RunIdentity& id);
-  void resume(B& backend, const RunOptions& o, const detail::RunIdentity& id) const;
+  bool resume(B& backend, const RunOptions& o, const detail::RunIdentity& id) const;
   [[noreturn]] static void stop(const B& backend, const RunOptions& o,
-                                const detail::RunIdentity& id, int signal);
+                                const detail::RunIdentity& id, const detail::Interrupt& why);
 
   detail::Problem problem_;
   typename B::Options options_;
@@ -114,20 +117,25 @@ Result Sampler<B>::run(const RunOptions& run_options) {
   const std::shared_ptr<Pool> pool =
       detail::select_pool(run_options, problem_.model(), detect_environment(), chosen_pool_);
   if (run_options.pool.empty()) chosen_pool_ = pool;
-  const detail::RowWatch watch(run_options.row_timeout, [this](std::span<const double> theta) {
-    return detail::format_point(problem_.model().names, theta);
-  });
+  detail::RunLog log(run_options.logger, run_options.progress, run_options.progress_every,
+                     run_options.on_progress);
+  const detail::RowWatch watch(
+      run_options.row_timeout,
+      [this](std::span<const double> theta) {
+        return detail::format_point(problem_.model().names, theta);
+      },
+      [&log](const std::string& warning) { log.local_warning(warning); });
   auto* ranks = dynamic_cast<RankPool*>(pool.get());
-  if (!ranks) return lead(*pool, run_options, watch, start);
+  if (!ranks) return lead(*pool, run_options, watch, log, start);
   ranks->begin();
   if (!ranks->leads()) {
     // Rank 0 decides what a signal does; here it must not end the process.
-    detail::InterruptGuard interrupts(run_options.handle_signals);
+    detail::InterruptGuard interrupts(run_options.handle_signals, {});
     return detail::unflatten(ranks->serve(&problem_));
   }
   Result result;
   try {
-    result = lead(*pool, run_options, watch, start);
+    result = lead(*pool, run_options, watch, log, start);
   } catch (...) {
     ranks->abandon(std::current_exception());
     throw;
@@ -138,14 +146,20 @@ Result Sampler<B>::run(const RunOptions& run_options) {
 
 template <Backend B>
 Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options, const detail::RowWatch& watch,
-                        std::chrono::steady_clock::time_point start) {
+                        detail::RunLog& log, std::chrono::steady_clock::time_point start) {
   B backend(problem_, options_, run_options.seed);
   const detail::RunIdentity identity{B::name, problem_.model().names,
                                      B::describe(options_, problem_.dimension()), run_options.seed};
   // An unwritable location fails the run now, before its work rather than after it.
   if (!run_options.checkpoint.empty() && is_root())
     detail::prepare_checkpoint_location(run_options.checkpoint);
-  if (!run_options.checkpoint.empty() && run_options.resume) resume(backend, run_options, identity);
+  if (!run_options.checkpoint.empty() && run_options.resume &&
+      resume(backend, run_options, identity)) {
+    const Progress p = backend.progress();
+    log.note("resumed from checkpoint " + run_options.checkpoint + " after iteration " +
+             std::to_string(p.iteration) + " and " + std::to_string(p.n_like) +
+             " likelihood calls");
+  }
   // A write that fails later (a full disk, a vanished directory) leaves the last checkpoint in
   // place; the run goes on and its result says so.
   std::size_t writes = 0, failed_writes = 0;
@@ -156,36 +170,49 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options, const detail:
       save(backend, run_options.checkpoint, identity);
     } catch (const IoError& e) {
       write_error = e.reason();
-      if (failed_writes++ == 0 && is_root())
-        std::fprintf(stderr,
-                     "parnest: warning: %s; the run goes on and tries again at the next "
-                     "checkpoint\n",
-                     write_error.c_str());
+      if (failed_writes++ == 0)
+        log.warning(write_error + "; the run goes on and tries again at the next checkpoint");
     }
   };
-  detail::InterruptGuard interrupts(run_options.handle_signals);
-  detail::ProgressReporter progress(run_options.progress, run_options.progress_every,
-                                    run_options.on_progress, backend.progress().n_like);
+  auto tell_notes = [&] {
+    for (const auto& note : backend.take_notes()) log.note(note);
+  };
+  detail::InterruptGuard interrupts(run_options.handle_signals, run_options.stop);
+  log.start(backend.progress().n_like);
+  tell_notes();  // a note on the first step's size comes before that step
   auto last_checkpoint = std::chrono::steady_clock::now();
-  while (backend.step(pool)) {
-    for (const auto& note : backend.take_notes())
-      if (is_root())
-        std::fprintf(stderr, "%sparnest: note: %s\n", progress.break_line(), note.c_str());
-    if (const int signal = interrupts.caught()) stop(backend, run_options, identity, signal);
+  std::optional<std::string> stopped_early;
+  for (;;) {
+    if (auto budget = spent(run_options, backend, start)) {
+      // The checkpoint keeps the state before the stop, so that a larger budget goes on from it.
+      const std::size_t failed_before = failed_writes;
+      if (!run_options.checkpoint.empty()) checkpoint_now();
+      if (const auto missing = backend.stop_early()) {
+        *budget += ", before the run's own end: " + *missing;
+        if (!run_options.checkpoint.empty() && failed_writes == failed_before)
+          *budget += "; checkpoint " + run_options.checkpoint +
+                     " holds the run before this stop: run again with a larger budget to go on";
+        stopped_early = std::move(budget);
+        break;
+      }
+    }
+    if (!backend.step(pool)) break;
+    tell_notes();
+    if (const auto why = interrupts.caught()) stop(backend, run_options, identity, why);
     if (!run_options.checkpoint.empty() &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
             run_options.checkpoint_every) {
       checkpoint_now();
       last_checkpoint = std::chrono::steady_clock::now();
     }
-    if (progress.due()) progress.update(with_name(backend.progress()));
+    if (log.due()) log.update(with_name(backend.progress()));
   }
   const std::size_t failed_before_end = failed_writes;
-  if (!run_options.checkpoint.empty()) checkpoint_now();
-  progress.finish(with_name(backend.progress()));
+  if (!run_options.checkpoint.empty() && !stopped_early) checkpoint_now();
+  log.finish(with_name(backend.progress()));
   Result result;
   try {
-    result = backend.result();  // Batch's bootstrap can take a while, and stops when signalled
+    result = backend.result();  // Batch's bootstrap can take a while, and stops when asked
   } catch (const Interrupted& e) {
     std::string where;
     if (run_options.checkpoint.empty())
@@ -198,6 +225,7 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options, const detail:
               run_options.checkpoint + " holds an earlier state, if any";
     throw Interrupted(e.reason() + where, e.signal());
   }
+  if (stopped_early) result.warnings.push_back(*stopped_early);
   if (failed_writes > 0)
     result.warnings.push_back(std::to_string(failed_writes) + " of " + std::to_string(writes) +
                               " checkpoint writes failed, the last with: " + write_error +
@@ -208,13 +236,31 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options, const detail:
   result.names = problem_.model().names;
   result.sampler = B::name;
   result.pool = pool.describe();
-  if (is_root())
-    for (const auto& warning : result.warnings)
-      std::fprintf(stderr, "parnest: warning: %s\n", warning.c_str());
+  for (const auto& warning : result.warnings) log.warning(warning);
   result.seed = run_options.seed;
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+// Why the run must stop now (max_calls or max_seconds reached), if it must. A run that has
+// not made its first call yet always goes on: a backend has nothing to return before that.
+template <Backend B>
+std::optional<std::string> Sampler<B>::spent(const RunOptions& o, const B& backend,
+                                             std::chrono::steady_clock::time_point start) {
+  if (o.max_calls == 0 && o.max_seconds == 0) return std::nullopt;
+  const std::size_t n_like = backend.progress().n_like;
+  if (n_like == 0) return std::nullopt;
+  if (o.max_calls > 0 && n_like >= o.max_calls)
+    return "stopped at max_calls = " + std::to_string(o.max_calls) + " after " +
+           std::to_string(n_like) + " likelihood calls";
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (o.max_seconds > 0 && seconds >= o.max_seconds)
+    return "stopped at max_seconds = " + detail::text(o.max_seconds) + " after " +
+           detail::text(std::round(seconds * 10.0) / 10.0) + " s and " + std::to_string(n_like) +
+           " likelihood calls";
+  return std::nullopt;
 }
 
 template <Backend B>
@@ -227,6 +273,7 @@ void Sampler<B>::check(const RunOptions& o) {
   non_negative("checkpoint_every", o.checkpoint_every);
   non_negative("row_timeout", o.row_timeout);
   non_negative("progress_every", o.progress_every);
+  non_negative("max_seconds", o.max_seconds);
 }
 
 template <Backend B>
@@ -245,9 +292,9 @@ void Sampler<B>::save(const B& backend, const std::string& path, const detail::R
 }
 
 template <Backend B>
-void Sampler<B>::resume(B& backend, const RunOptions& o, const detail::RunIdentity& id) const {
+bool Sampler<B>::resume(B& backend, const RunOptions& o, const detail::RunIdentity& id) const {
   const auto state = detail::read_checkpoint(o.checkpoint, id);
-  if (!state) return;
+  if (!state) return false;
   std::vector<detail::Probe> probes;
   try {
     detail::FlatReader in(*state, "the checkpoint's sampler state");
@@ -259,14 +306,14 @@ void Sampler<B>::resume(B& backend, const RunOptions& o, const detail::RunIdenti
                           "a state this parnest cannot read: " + e.what());
   }
   detail::check_probes(problem_, probes, o.checkpoint);
+  return true;
 }
 
 template <Backend B>
 void Sampler<B>::stop(const B& backend, const RunOptions& o, const detail::RunIdentity& id,
-                      int signal) {
+                      const detail::Interrupt& why) {
   const Progress p = backend.progress();
-  std::string message = "interrupted by signal " + std::to_string(signal) + " (" +
-                        (signal == SIGINT ? "SIGINT" : "SIGTERM") + ") after iteration " +
+  std::string message = "interrupted by " + why.cause() + " after iteration " +
                         std::to_string(p.iteration) + " and " + std::to_string(p.n_like) +
                         " likelihood calls";
   if (o.checkpoint.empty()) {
@@ -281,7 +328,7 @@ void Sampler<B>::stop(const B& backend, const RunOptions& o, const detail::RunId
                  "), so the work since the last one written is lost";
     }
   }
-  throw Interrupted(message, signal);
+  throw Interrupted(message, why.signal);
 }
 
 }  // namespace parnest

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "captured_stderr.hpp"
+#include "recording_logger.hpp"
 
 using Catch::Matchers::Contains;
 
@@ -107,16 +107,31 @@ TEST_CASE("sizes that cannot fit in memory are refused with the memory they need
 
 TEST_CASE("a size that needs over a gigabyte is announced before its long first step",
           "[errors][options]") {
-  parnest::Model m = square_model(gaussian);
-  const std::string quiet =
-      captured_stderr([&] { parnest::Sampler<parnest::Sequential>(m, {.n_live = 1'000'000}); });
-  CHECK(quiet.empty());
+  // Stops the run at its first message, so that the 1.44 GB run below never makes a call.
+  struct StopAtFirstMessage : parnest::Logger {
+    void message(parnest::LogLevel, const std::string& text) override {
+      said.push_back(text);
+      throw std::runtime_error("stopped by the test's logger");
+    }
+    std::vector<std::string> said;
+  };
+  const parnest::Model m = square_model(gaussian);
+  auto logger = std::make_shared<StopAtFirstMessage>();
   // 2 d + 2 = 6 doubles per live point: 3e7 points hold 1.44 GB.
-  const std::string note =
-      captured_stderr([&] { parnest::Sampler<parnest::Sequential>(m, {.n_live = 30'000'000}); });
-  CHECK_THAT(note, Contains("parnest: note: Sequential n_live = 3e+07 keeps at least 1.44 GB "
-                            "of points in memory") &&
-                       Contains("before any progress line"));
+  parnest::Sampler<parnest::Sequential> large(m, {.n_live = 30'000'000});
+  CHECK_THROWS_WITH(large.run({.ncores = 1, .progress = false, .logger = logger}),
+                    "stopped by the test's logger");
+  REQUIRE(logger->said.size() == 1);
+  CHECK_THAT(logger->said[0], Contains("Sequential n_live = 3e+07 keeps at least 1.44 GB of "
+                                       "points in memory") &&
+                                  Contains("before any progress line"));
+
+  auto quiet = std::make_shared<parnest::testing::RecordingLogger>();
+  parnest::Sampler<parnest::Sequential> sampler(m, {.n_live = 100'000});
+  const parnest::Result r =
+      sampler.run({.ncores = 1, .progress = false, .max_calls = 1, .logger = quiet});
+  REQUIRE(quiet->lines.size() == 1);
+  CHECK_THAT(quiet->lines[0], Contains("warning: stopped at max_calls = 1 after 100000 "));
 }
 
 TEST_CASE("NaN, +inf and exceptions from the likelihood stop the run naming the point",

@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "captured_stderr.hpp"
 #include "identical.hpp"
 #include "interrupted.hpp"
 #include "pool_independence.hpp"
 #include "problems.hpp"
+#include "recording_logger.hpp"
 
 using Catch::Matchers::Contains;
 using parnest::testing::require_identical;
@@ -26,12 +26,14 @@ using parnest::testing::require_identical;
 namespace {
 const parnest::Batch::Options small{.n_live = 200, .n_batch = 50, .n_eff = 2000};
 
-// What a serial run of Batch on `model` from `seed` prints on stderr.
+// What a serial run of Batch on `model` from `seed` tells its logger, as "note: ..." lines.
 std::string printed_by_run(const parnest::Model& model, const parnest::Batch::Options& options,
-                           std::uint64_t seed) {
+                           std::uint64_t seed, std::size_t max_calls = 0) {
   parnest::Sampler<parnest::Batch> sampler(model, options);
-  return captured_stderr(
-      [&] { (void)sampler.run({.ncores = 1, .seed = seed, .progress = false}); });
+  auto logger = std::make_shared<parnest::testing::RecordingLogger>();
+  (void)sampler.run(
+      {.ncores = 1, .seed = seed, .progress = false, .max_calls = max_calls, .logger = logger});
+  return logger->text();
 }
 
 // `printed` holds `note`, once.
@@ -99,9 +101,9 @@ TEST_CASE("an exploration that stalls stops with a SamplerError saying what happ
   };
   // max_calls keeps a run that fails to notice the stall from running on (it would then
   // return with a warning, and the check below fail).
-  parnest::Sampler<parnest::Batch> sampler(model, {.n_live = 20, .max_calls = 2'000'000});
+  parnest::Sampler<parnest::Batch> sampler(model, {.n_live = 20});
   try {
-    (void)sampler.run({.ncores = 1, .seed = 3, .progress = false});
+    (void)sampler.run({.ncores = 1, .seed = 3, .progress = false, .max_calls = 2'000'000});
     FAIL("the stalled run returned a result");
   } catch (const parnest::SamplerError& e) {
     const std::string what = e.what();
@@ -115,9 +117,9 @@ TEST_CASE("a slow exploration is noted once while the run goes on, a healthy one
           "[batch]") {
   // Rosenbrock-10's contours are hundreds of thin curved branches (docs/batch.md): with 22
   // live points, fewer than 1 % of the draws land above the threshold after a few bounds.
-  const std::string noted = printed_by_run(parnest::reference::rosenbrock(10).model,
-                                           {.n_live = 22, .max_calls = 40'000}, 5);
-  require_noted_once(noted, "parnest: note: Batch's exploration is slow");
+  const std::string noted =
+      printed_by_run(parnest::reference::rosenbrock(10).model, {.n_live = 22}, 5, 40'000);
+  require_noted_once(noted, "note: Batch's exploration is slow");
   CHECK_THAT(noted, Contains("halving the bound's volume costs about"));
   CHECK_THAT(noted, Contains("parnest::Sequential or parnest::Smc"));
   CHECK(printed_by_run(parnest::reference::gaussian(2).model, {}, 5).empty());
@@ -130,7 +132,7 @@ TEST_CASE(
   // at 0.36 when its live points hold 1 % of the evidence (docs/batch.md).
   const parnest::Batch::Options options{.n_live = 100, .n_eff = 200};
   const std::string noted = printed_by_run(parnest::reference::funnel().model, options, 4);
-  const std::string note = "parnest: note: Batch's exploration goes on past f_live = 0.01";
+  const std::string note = "note: Batch's exploration goes on past f_live = 0.01";
   require_noted_once(noted, note);
   CHECK_THAT(noted, Contains("per e-fold of prior volume (a funnel's neck)"));
   CHECK(printed_by_run(parnest::reference::gaussian(10).model, options, 4).find(note) ==
@@ -146,18 +148,20 @@ TEST_CASE("a likelihood finite on 0.01 % of the prior stops Batch's first fill, 
       return -std::numeric_limits<double>::infinity();
     return inside(x);
   };
-  parnest::Sampler<parnest::Batch> sampler(model, {.n_live = 100, .max_calls = 2'000'000});
-  CHECK_THROWS_WITH(sampler.run({.ncores = 1, .seed = 3, .progress = false}),
-                    Contains("Batch's first fill stalled after") &&
-                        Contains("prior draws had a finite log-likelihood") &&
-                        Contains("-infinity on nearly all of the prior"));
+  parnest::Sampler<parnest::Batch> sampler(model, {.n_live = 100});
+  CHECK_THROWS_WITH(
+      sampler.run({.ncores = 1, .seed = 3, .progress = false, .max_calls = 2'000'000}),
+      Contains("Batch's first fill stalled after") &&
+          Contains("prior draws had a finite log-likelihood") &&
+          Contains("-infinity on nearly all of the prior"));
 }
 
 TEST_CASE("a batch run stopped by max_calls says so and discard_exploration keeps later points",
           "[batch]") {
   const auto problem = parnest::reference::gaussian(2);
-  parnest::Sampler<parnest::Batch> capped(problem.model, {.n_live = 200, .max_calls = 1000});
-  const parnest::Result r = capped.run({.ncores = 1, .seed = 1, .progress = false});
+  parnest::Sampler<parnest::Batch> capped(problem.model, {.n_live = 200});
+  const parnest::Result r =
+      capped.run({.ncores = 1, .seed = 1, .progress = false, .max_calls = 1000});
   CHECK(r.n_like == 1000);
   REQUIRE(r.warnings.size() == 1);
   CHECK_THAT(r.warnings[0], Contains("max_calls = 1000"));

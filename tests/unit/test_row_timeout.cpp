@@ -8,9 +8,9 @@
 #include <chrono>
 #include <thread>
 
-#include "captured_stderr.hpp"
 #include "identical.hpp"
 #include "problems.hpp"
+#include "recording_logger.hpp"
 #include "scratch.hpp"
 
 using Catch::Matchers::Contains;
@@ -47,12 +47,12 @@ TEST_CASE("a call past row_timeout in this process is named in a warning and the
   const auto reference = undisturbed(problem.model);
   parnest::Sampler<parnest::Sequential> sampler(
       stalls_once(problem.model, (dir / "stalled").string(), 0.7), options);
-  parnest::Result result;
-  const std::string printed = captured_stderr([&] {
-    result = sampler.run({.ncores = 2, .seed = 4, .progress = false, .row_timeout = 0.2});
-  });
+  auto logger = std::make_shared<parnest::testing::RecordingLogger>();
+  const parnest::Result result = sampler.run(
+      {.ncores = 2, .seed = 4, .progress = false, .row_timeout = 0.2, .logger = logger});
   require_identical(reference, result);
-  CHECK_THAT(printed, Contains("parnest: warning: a likelihood call has run for ") &&
+  const std::string printed = logger->text();
+  CHECK_THAT(printed, Contains("warning: a likelihood call has run for ") &&
                           Contains("(row_timeout = 0.2 s per point) at x0 = ") &&
                           Contains("it may hang there"));
   REQUIRE(result.warnings.size() == 1);

@@ -71,8 +71,9 @@ TEST_CASE("out-of-range smc options are refused, naming option, value and range"
 
 TEST_CASE("an smc run stopped by max_calls says so", "[smc]") {
   const auto problem = parnest::reference::gaussian(2);
-  parnest::Sampler<parnest::Smc> capped(problem.model, {.max_calls = 2000});
-  const parnest::Result r = capped.run({.ncores = 1, .seed = 1, .progress = false});
+  parnest::Sampler<parnest::Smc> capped(problem.model);
+  const parnest::Result r =
+      capped.run({.ncores = 1, .seed = 1, .progress = false, .max_calls = 2000});
   CHECK(r.n_like >= 2000);
   CHECK(r.n_like < 2000 + 256);
   REQUIRE(r.warnings.size() == 1);
@@ -99,11 +100,12 @@ TEST_CASE("a likelihood finite on 0.1 % of the prior stops the smc run, saying w
       if (std::abs(t - 0.5) > 0.0158) return -std::numeric_limits<double>::infinity();
     return inside(theta);
   };
-  parnest::Sampler<parnest::Smc> sampler(model, {.max_calls = 300'000});
-  CHECK_THROWS_AS(sampler.run({.ncores = 1, .seed = 1, .progress = false}), parnest::SamplerError);
-  CHECK_THROWS_WITH(sampler.run({.ncores = 1, .seed = 1, .progress = false}),
-                    Contains("Smc cannot start tempering: only ") &&
-                        Contains(" of 1024 prior draws (") && Contains("parnest::Sequential"));
+  parnest::Sampler<parnest::Smc> sampler(model);
+  const parnest::RunOptions capped{.ncores = 1, .seed = 1, .progress = false, .max_calls = 300'000};
+  CHECK_THROWS_AS(sampler.run(capped), parnest::SamplerError);
+  CHECK_THROWS_WITH(sampler.run(capped), Contains("Smc cannot start tempering: only ") &&
+                                             Contains(" of 1024 prior draws (") &&
+                                             Contains("parnest::Sequential"));
 }
 
 TEST_CASE("refine_draws reports an importance-sampling evidence from the final flow", "[smc]") {

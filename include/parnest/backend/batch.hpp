@@ -81,8 +81,6 @@ class Batch : public detail::RunHandle<detail::BatchRun> {
     /// calls. The sampling phase then draws at least one batch from every bound. Always so
     /// with networks > 0.
     bool discard_exploration = false;
-    /// Stop after this many likelihood calls even if n_eff is not reached (0: no limit).
-    std::size_t max_calls = 0;
     /// Proposals allowed for one point before the run fails with a SamplerError.
     std::size_t max_draws = 10'000'000;
     /// The exploration's efficiency (points above the current threshold per likelihood call)

@@ -83,10 +83,9 @@ class Sequential : public detail::RunHandle<detail::SequentialRun> {
     /// correlated with its start point's, which biases log Z upwards in many dimensions
     /// (+0.44 at 30-D with d + 3 slices; calibrated with 2 d over 20 seeds; docs/sequential.md).
     std::size_t slices = 0;
-    /// Stop after this many likelihood calls / iterations even if dlogz is not reached
-    /// (0: no limit). The result then covers only the prior volume explored so far.
-    std::size_t max_calls = 0;
-    /// Stop after this many iterations (0: no limit), like max_calls.
+    /// Stop after this many iterations even if dlogz is not reached (0: no limit). The result
+    /// then covers only the prior volume explored so far. (RunOptions::max_calls and
+    /// max_seconds budget calls and time, for every backend.)
     std::size_t max_iterations = 0;
     /// Proposals allowed for one replacement point (or one slice) before the run fails with a
     /// SamplerError: a likelihood plateau, or a vanishing constrained region.

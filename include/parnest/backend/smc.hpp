@@ -61,8 +61,6 @@ class Smc : public detail::RunHandle<detail::SmcRun> {
     /// After the run, draw this many points from the final preconditioner (a Student-t pushed
     /// through the flow) and report their importance-sampling evidence instead (0: off).
     std::size_t refine_draws = 0;
-    /// Stop after this many likelihood calls even if the run has not finished (0: no limit).
-    std::size_t max_calls = 0;
   };
 
   /// The backend's name in Result::sampler and the output files.

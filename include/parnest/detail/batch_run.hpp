@@ -76,10 +76,15 @@ class BatchRun {
            "must lie in [0, 1) (0 never stops a slow exploration)");
   }
 
-  // A run of the validated model from `seed`: the Sampler validated the options once, when it
-  // was made (validating again here printed the large-run note a second time).
+  // A run of the validated model from `seed` (the Sampler validated the options when it was
+  // made). A first step that holds over a gigabyte of points is noted before it starts.
   BatchRun(const Problem& problem, const Options& options, std::uint64_t seed)
-      : problem_(problem), options_(options), seed_(seed), d_(problem.dimension()) {}
+      : problem_(problem),
+        options_(options),
+        seed_(seed),
+        d_(problem.dimension()),
+        notes_(detail::large_run_note("Batch", "n_live", 2.0 * static_cast<double>(options.n_live),
+                                      2.0 * static_cast<double>(d_) + 1.0)) {}
 
   /// The options with their defaults resolved for this dimension, as (name, value) text.
   static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
@@ -97,7 +102,6 @@ class BatchRun {
             {"discard_exploration", o.discard_exploration     ? "true"
                                     : discards_exploration(o) ? "true (networks)"
                                                               : "false"},
-            {"max_calls", detail::text(o.max_calls)},
             {"max_draws", detail::text(o.max_draws)},
             {"min_efficiency", detail::text(o.min_efficiency)}};
   }
@@ -129,15 +133,6 @@ class BatchRun {
     ++iteration_;
     if (phase_ == Phase::sampling && pending_.empty() && effective_size() >= options_.n_eff)
       phase_ = Phase::done;
-    if (options_.max_calls > 0 && n_like_ >= options_.max_calls && phase_ != Phase::done) {
-      warnings_.push_back(
-          "stopped at max_calls = " + std::to_string(options_.max_calls) + " likelihood calls " +
-          (phase_ == Phase::exploring
-               ? "during the exploration: log Z may miss the peak"
-               : "with an effective sample size of " + detail::text(std::floor(effective_size())) +
-                     " of the " + detail::text(options_.n_eff) + " asked for"));
-      phase_ = Phase::done;
-    }
     return true;
   }
 
@@ -190,6 +185,18 @@ class BatchRun {
 
   /// Notes for the user since the last call (Sampler prints them as the run goes on).
   std::vector<std::string> take_notes() { return std::exchange(notes_, {}); }
+
+  /// Ends the run now with what it has; says what the result misses (nothing if it had ended).
+  std::optional<std::string> stop_early() {
+    if (phase_ == Phase::done) return std::nullopt;
+    std::string missing = phase_ == Phase::exploring
+                              ? "during the exploration: log Z may miss the peak"
+                              : "with an effective sample size of " +
+                                    detail::text(std::floor(effective_size())) + " of the " +
+                                    detail::text(options_.n_eff) + " asked for";
+    phase_ = Phase::done;
+    return missing;
+  }
 
   /// The stored points of highest likelihood, for the checkpoint's likelihood check.
   std::vector<detail::Probe> probes() const {
@@ -475,11 +482,11 @@ class BatchRun {
     std::vector<double> log_v(bounds_.size()), factor(patterns_.size());
     detail::Spread spread;
     for (int r = 0; r < replicates; ++r) {
-      if (const int signal = pending_interrupt())
-        throw Interrupted("interrupted by signal " + std::to_string(signal) +
-                              " during Batch's error bootstrap (replicate " + std::to_string(r) +
-                              " of " + std::to_string(replicates) + ")",
-                          signal);
+      if (const auto why = pending_interrupt())
+        throw Interrupted("interrupted by " + why.cause() + " during Batch's error bootstrap (" +
+                              "replicate " + std::to_string(r) + " of " +
+                              std::to_string(replicates) + ")",
+                          why.signal);
       RandomStream rng(seed_, StreamPurpose::bootstrap, static_cast<std::uint64_t>(r), 0);
       for (std::size_t k = 0; k < bounds_.size(); ++k)
         log_v[k] =

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "parnest/env.hpp"
+#include "parnest/log.hpp"
 #include "parnest/pool/pool.hpp"
 
 namespace parnest::detail {
@@ -14,11 +15,13 @@ namespace parnest::detail {
 bool built_with_mpi() noexcept;
 
 /// An MpiPool over MPI_COMM_WORLD with `threads_per_rank` threads on each rank (`previous`
-/// if it is one), initialising MPI if nobody has.
+/// if it is one), initialising MPI if nobody has; a rank that waits for the others tells
+/// `logger` (null: stderr).
 /// @throws ConfigError on every rank in a build without MPI (saying how to rebuild), and when
 /// MPI's world does not match the launcher variables in `env`.
 std::shared_ptr<Pool> launcher_pool(const Environment& env, std::size_t threads_per_rank,
-                                    const std::shared_ptr<Pool>& previous);
+                                    const std::shared_ptr<Pool>& previous,
+                                    std::shared_ptr<Logger> logger);
 
 }  // namespace parnest::detail
 

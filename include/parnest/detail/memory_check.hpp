@@ -6,9 +6,9 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "parnest/detail/text.hpp"
-#include "parnest/env.hpp"
 #include "parnest/error.hpp"
 
 namespace parnest::detail {
@@ -30,8 +30,7 @@ inline std::string gigabytes(double bytes) {
 constexpr double large_run_bytes = 1e9;
 
 /// Refuses `option` = `count` of `backend` if `count` points of `doubles_per_point` doubles
-/// each, the least the backend stores, exceed the physical memory; above large_run_bytes,
-/// prints a note (root process only) with the memory and the calls before the first step ends.
+/// each, the least the backend stores, exceed the physical memory.
 inline void check_fits_memory(const std::string& backend, const std::string& option, double count,
                               double doubles_per_point) {
   const double need = count * doubles_per_point * sizeof(double), have = physical_memory_bytes();
@@ -39,12 +38,18 @@ inline void check_fits_memory(const std::string& backend, const std::string& opt
     invalid_option(backend, option, text(count),
                    "its points alone would need " + gigabytes(need) + ", more than the " +
                        gigabytes(have) + " of memory this machine has");
-  if (need > large_run_bytes && is_root())
-    std::fprintf(stderr,
-                 "parnest: note: %s %s = %s keeps at least %s of points in memory (%s available), "
-                 "and its first step evaluates that many points before any progress line\n",
-                 backend.c_str(), option.c_str(), text(count).c_str(), gigabytes(need).c_str(),
-                 have > 0.0 ? gigabytes(have).c_str() : "unknown");
+}
+
+/// Above large_run_bytes, the note a run gives at its start: the memory and the calls before
+/// its first step ends. Nothing below.
+inline std::vector<std::string> large_run_note(const std::string& backend,
+                                               const std::string& option, double count,
+                                               double doubles_per_point) {
+  const double need = count * doubles_per_point * sizeof(double), have = physical_memory_bytes();
+  if (!(need > large_run_bytes)) return {};
+  return {backend + " " + option + " = " + text(count) + " keeps at least " + gigabytes(need) +
+          " of points in memory (" + (have > 0.0 ? gigabytes(have) : std::string("unknown")) +
+          " available), and its first step evaluates that many points before any progress line"};
 }
 
 }  // namespace parnest::detail

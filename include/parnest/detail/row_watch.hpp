@@ -43,9 +43,11 @@ class RowWatch {
   static constexpr std::size_t max_threads = 512;
 
  public:
-  /// Watches calls while it lives, if `timeout` > 0; `describe` names a call's point.
-  RowWatch(double timeout, std::function<std::string(std::span<const double>)> describe)
-      : timeout_(timeout), describe_(std::move(describe)) {
+  /// Watches calls while it lives, if `timeout` > 0; `describe` names a call's point, `warn`
+  /// tells the user (from the watcher thread).
+  RowWatch(double timeout, std::function<std::string(std::span<const double>)> describe,
+           std::function<void(const std::string&)> warn)
+      : timeout_(timeout), describe_(std::move(describe)), warn_(std::move(warn)) {
     if (!(timeout_ > 0.0)) return;
     slots_ = std::make_unique<Slot[]>(max_threads);
     previous_ = active_row_watch.exchange(this);
@@ -148,12 +150,11 @@ class RowWatch {
                (s.rows > 1 ? " (the first of a block of " + std::to_string(s.rows) + " points)"
                            : std::string());
     }
-    std::fprintf(stderr,
-                 "parnest: warning: a likelihood call has run for %s s (row_timeout = %s s per "
-                 "point) at %s: it may hang there. A thread cannot be stopped safely, so the run "
-                 "waits for it; a model with thread_safe = false runs on worker processes, "
-                 "which are killed and retried instead\n",
-                 tenths(seconds).c_str(), text(timeout_).c_str(), report.c_str());
+    warn_("a likelihood call has run for " + tenths(seconds) +
+          " s (row_timeout = " + text(timeout_) + " s per point) at " + report +
+          ": it may hang there. A thread cannot be stopped safely, so the run waits for it; a "
+          "model with thread_safe = false runs on worker processes, which are killed and "
+          "retried instead");
     std::lock_guard lock(mutex_);
     if (seconds > longest_) {
       longest_ = seconds;
@@ -164,6 +165,7 @@ class RowWatch {
 
   double timeout_;
   std::function<std::string(std::span<const double>)> describe_;
+  std::function<void(const std::string&)> warn_;
   RowWatch* previous_ = nullptr;
   // Not next_instance_id(): that count tells ProcessPool to fork fresh workers.
   std::uint64_t id_ = [] {

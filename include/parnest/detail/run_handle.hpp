@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,10 @@ class RunHandle {
   /// Notes the run has for the user since the last call (a slow exploration, ...), to be
   /// printed while it goes on; empty for runs that have none.
   std::vector<std::string> take_notes();
+  /// Ends the run now (RunOptions::max_calls or max_seconds), so that result() returns what it
+  /// has. Returns what the result misses, for the warning, or nothing if the run had already
+  /// finished.
+  std::optional<std::string> stop_early();
 
  protected:
   explicit RunHandle(std::unique_ptr<Run> run);

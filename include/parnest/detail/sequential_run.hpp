@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "parnest/backend/sequential.hpp"
@@ -194,8 +195,8 @@ class SequentialRun {
     if (o.max_draws == 0) fail("max_draws", "0", "must be at least 1");
   }
 
-  // A run of the validated model from `seed`: the Sampler validated the options once, when it
-  // was made (validating again here printed the large-run note a second time).
+  // A run of the validated model from `seed` (the Sampler validated the options when it was
+  // made). A first step that holds over a gigabyte of points is noted before it starts.
   SequentialRun(const Problem& problem, const Options& options, std::uint64_t seed)
       : problem_(problem),
         options_(options),
@@ -203,7 +204,9 @@ class SequentialRun {
         d_(problem.dimension()),
         k_(resolved_k(options)),
         move_(options.sample == Sample::automatic ? Sample::uniform : options.sample),
-        enlarge_(resolved_enlarge(options, d_)) {}
+        enlarge_(resolved_enlarge(options, d_)),
+        notes_(detail::large_run_note("Sequential", "n_live", static_cast<double>(options.n_live),
+                                      2.0 * static_cast<double>(d_) + 2.0)) {}
 
   /// Runs one iteration through `pool`. Returns false once the run has finished.
   bool step(Pool& pool) {
@@ -244,8 +247,7 @@ class SequentialRun {
     for (std::size_t j = 0; j < lowest.size(); ++j)
       store_live(lowest[j], fresh.row(static_cast<Eigen::Index>(j)), threshold);
     ++iteration_;
-    if (converged() || (options_.max_calls > 0 && n_like_ >= options_.max_calls) ||
-        (options_.max_iterations > 0 && iteration_ >= options_.max_iterations))
+    if (converged() || (options_.max_iterations > 0 && iteration_ >= options_.max_iterations))
       finish();
     return true;
   }
@@ -262,7 +264,6 @@ class SequentialRun {
             {"update_interval", detail::text(o.update_interval)},
             {"walks", detail::text(o.walks)},
             {"slices", detail::text(resolved_slices(o, o.sample, dimension))},
-            {"max_calls", detail::text(o.max_calls)},
             {"max_iterations", detail::text(o.max_iterations)},
             {"max_draws", detail::text(o.max_draws)}};
   }
@@ -280,6 +281,23 @@ class SequentialRun {
     p.efficiency = n_like_ > 0 ? born / static_cast<double>(n_like_) : 0.0;
     p.finished = finished_;
     return p;
+  }
+
+  /// Notes for the user since the last call (a large first step).
+  std::vector<std::string> take_notes() { return std::exchange(notes_, {}); }
+
+  /// Ends the run now with what it has; says what the result misses (nothing if it had ended).
+  std::optional<std::string> stop_early() {
+    if (finished_) return std::nullopt;
+    const double remaining = remaining_dlogz();
+    std::string missing =
+        std::isfinite(remaining)
+            ? "the live points could still add " + detail::text(std::round(remaining * 1e3) / 1e3) +
+                  " to log Z (dlogz " + detail::text(options_.dlogz) + " asked for)"
+            : std::string(
+                  "before any live point was replaced: log Z rests on the first draws alone");
+    finish();
+    return missing;
   }
 
   /// The live points of highest likelihood, for the checkpoint's likelihood check.
@@ -635,6 +653,7 @@ class SequentialRun {
   moves::Counts window_;  // calls and acceptances since the last bound update
   std::size_t n_like_ = 0, calls_at_update_ = 0, iteration_ = 0, initial_calls_ = 0;
   std::vector<std::string> warnings_;
+  std::vector<std::string> notes_;
   bool finished_ = false;
 };
 

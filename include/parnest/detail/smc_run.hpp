@@ -15,8 +15,10 @@
 #include <limits>
 #include <numbers>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Cholesky>
@@ -70,10 +72,15 @@ class SmcRun {
            "must lie strictly between 0 and 1");
   }
 
-  // A run of the validated model from `seed`: the Sampler validated the options once, when it
-  // was made (validating again here printed the large-run note a second time).
+  // A run of the validated model from `seed` (the Sampler validated the options when it was
+  // made). A first step that holds over a gigabyte of points is noted before it starts.
   SmcRun(const Problem& problem, const Options& options, std::uint64_t seed)
-      : problem_(problem), options_(options), seed_(seed), d_(problem.dimension()) {}
+      : problem_(problem),
+        options_(options),
+        seed_(seed),
+        d_(problem.dimension()),
+        notes_(detail::large_run_note("Smc", "n_total", options.n_total,
+                                      2.0 * static_cast<double>(d_) + 2.0)) {}
 
   /// The options with their defaults resolved for this dimension, as (name, value) text.
   static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
@@ -85,8 +92,7 @@ class SmcRun {
             {"target_acceptance", detail::text(o.target_acceptance)},
             {"max_correlation", detail::text(o.max_correlation)},
             {"max_steps", detail::text(resolved_max_steps(o, dimension))},
-            {"refine_draws", detail::text(o.refine_draws)},
-            {"max_calls", detail::text(o.max_calls)}};
+            {"refine_draws", detail::text(o.refine_draws)}};
   }
 
   /// Runs one batch through `pool`: the prior draws, one MCMC step of the active particles, or
@@ -113,15 +119,20 @@ class SmcRun {
         return false;
     }
     ++batches_;
-    if (options_.max_calls > 0 && n_like_ >= options_.max_calls && phase_ != Phase::done) {
-      warnings_.push_back("stopped at max_calls = " + std::to_string(options_.max_calls) +
-                          " likelihood calls at beta = " + detail::text(beta_.back()) +
-                          (beta_.back() < 1 ? ": log Z and the posterior are importance-weighted "
-                                              "from tempered particles and may be poor"
-                                            : ""));
-      phase_ = Phase::done;
-    }
     return true;
+  }
+
+  /// Notes for the user since the last call (a large run).
+  std::vector<std::string> take_notes() { return std::exchange(notes_, {}); }
+
+  /// Ends the run now with what it has; says what the result misses (nothing if it had ended).
+  std::optional<std::string> stop_early() {
+    if (phase_ == Phase::done) return std::nullopt;
+    phase_ = Phase::done;
+    return "at beta = " + detail::text(beta_.back()) +
+           (beta_.back() < 1 ? ": log Z and the posterior are importance-weighted from tempered "
+                               "particles and may be poor"
+                             : std::string());
   }
 
   /// Where the run stops: beta still to go, then the posterior's effective samples to go.
@@ -751,6 +762,7 @@ class SmcRun {
 
   std::vector<double> refine_log_w_;
   std::vector<std::string> warnings_;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace parnest::detail

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -45,27 +46,33 @@ enum Tag : int { tag_context = 101, tag_rows, tag_done, tag_release, tag_abandon
 // A group leader to its group's other ranks (broadcast on the group communicator).
 enum class GroupMessage { context = 1, row, release, abandon };
 
+/// "rank 2 of 4 has waited 30 s <where>": what a waiting rank tells its logger.
+PARNEST_INLINE void tell_waiting(Logger& logger, int rank, int ranks, double seconds,
+                                 const std::string& where) {
+  logger.message(LogLevel::warning, "rank " + std::to_string(rank) + " of " +
+                                        std::to_string(ranks) + " has waited " +
+                                        std::to_string(std::lround(seconds)) + " s " + where);
+}
+
 /// While this rank waits in MPI_Init_thread, which returns only once every rank the launcher
-/// started has called it, says so on stderr every `every` seconds: a run() called on rank 0
-/// only would otherwise hang there without a word.
+/// started has called it, says so every `every` seconds: a run() called on rank 0 only would
+/// otherwise hang there without a word.
 class InitWatch {
  public:
-  explicit InitWatch(double every) {
+  InitWatch(double every, std::shared_ptr<Logger> logger) {
     int initialised = 0;
     MPI_Initialized(&initialised);
     if (initialised || !(every > 0.0)) return;
-    thread_ = std::thread([this, every] {
+    thread_ = std::thread([this, every, logger = std::move(logger)] {
       const Environment env = detect_environment();
       const auto start = std::chrono::steady_clock::now();
       std::unique_lock lock(mutex_);
       while (!cv_.wait_for(lock, std::chrono::duration<double>(every), [this] { return done_; }))
-        std::fprintf(
-            stderr,
-            "parnest: rank %d of %d has waited %.0f s in MPI_Init_thread for the other "
-            "ranks: every rank the launcher started must call Sampler::run() (or make "
-            "an MpiPool), not only rank 0\n",
-            env.rank, env.size,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        tell_waiting(
+            *logger, env.rank, env.size,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+            "in MPI_Init_thread for the other ranks: every rank the launcher started "
+            "must call Sampler::run() (or make an MpiPool), not only rank 0");
     });
   }
   void stop() {
@@ -89,17 +96,22 @@ class InitWatch {
 
 /// MPI initialised once per process (unless the program did it), finalised at exit.
 struct MpiSession {
-  explicit MpiSession(double report_seconds)
-      : watch(report_seconds), environment(bmpi::threading::funneled, false) {
+  MpiSession(double report_seconds, std::shared_ptr<Logger> logger)
+      : watch(report_seconds, std::move(logger)), environment(bmpi::threading::funneled, false) {
     watch.stop();
   }
   InitWatch watch;  // first: it watches the environment's construction
   bmpi::environment environment;
 };
 
+/// The logger of MpiPool::Options, or the default.
+PARNEST_INLINE std::shared_ptr<Logger> or_default(std::shared_ptr<Logger> logger) {
+  return logger ? std::move(logger) : std::make_shared<StderrLogger>();
+}
+
 /// Initialises MPI unless somebody did; finalises it at exit only if it was parnest.
-PARNEST_INLINE void ensure_mpi(double report_seconds = MpiPool::Options{}.wait_report_seconds) {
-  static const MpiSession session(report_seconds);
+PARNEST_INLINE void ensure_mpi(const MpiPool::Options& o = {}) {
+  static const MpiSession session(o.wait_report_seconds, or_default(o.logger));
 }
 
 inline thread_local MPI_Comm current_group = MPI_COMM_SELF;
@@ -213,6 +225,7 @@ PARNEST_INLINE Context rebuild_context(const std::vector<double>& message, const
 struct PoolState {
   using Options = MpiPool::Options;
   Options options;
+  std::shared_ptr<Logger> logger;  // options.logger, or the default
   bmpi::communicator comm;     // a duplicate of the caller's (or world's): only parnest talks here
   bmpi::communicator group;    // the k ranks evaluating the same rows together
   bmpi::communicator leaders;  // the first rank of each group; rank 0 of it is rank 0 of comm
@@ -229,8 +242,8 @@ struct PoolState {
   // Sends in flight with their buffers (a list: a buffer must not move while MPI reads it).
   std::list<std::pair<bmpi::request, std::vector<double>>> sends;
 
-  explicit PoolState(const Options& o) : options(o) {
-    ensure_mpi(o.wait_report_seconds);
+  explicit PoolState(const Options& o) : options(o), logger(or_default(o.logger)) {
+    ensure_mpi(o);
     if (o.group_size == 0) throw ConfigError("MpiPool: group_size must be at least 1, got 0");
     if (!(o.wait_report_seconds >= 0.0))
       throw ConfigError("MpiPool: wait_report_seconds must be >= 0, got " +
@@ -621,11 +634,10 @@ PARNEST_INLINE void MpiPool::begin() {
     const auto now = steady_clock::now();
     if (now - start < milliseconds(1)) continue;  // the usual case: everyone is almost there
     if (every.count() > 0 && now >= next_report) {
-      std::fprintf(stderr,
-                   "parnest: rank %d of %d has waited %.0f s for the other ranks to call "
-                   "Sampler::run(): every rank must call run(), with the same options and in "
-                   "the same order (not only rank 0)\n",
-                   rank(), ranks(), duration<double>(now - start).count());
+      detail::mpi_impl::tell_waiting(
+          *impl_->logger, rank(), ranks(), duration<double>(now - start).count(),
+          "for the other ranks to call Sampler::run(): every rank must call run(), "
+          "with the same options and in the same order (not only rank 0)");
       next_report += duration_cast<steady_clock::duration>(every);
     }
     std::this_thread::sleep_for(microseconds(200));
@@ -673,11 +685,15 @@ PARNEST_INLINE bool built_with_mpi() noexcept {
 
 PARNEST_INLINE std::shared_ptr<Pool> launcher_pool(const Environment& env,
                                                    std::size_t threads_per_rank,
-                                                   const std::shared_ptr<Pool>& previous) {
+                                                   const std::shared_ptr<Pool>& previous,
+                                                   std::shared_ptr<Logger> logger) {
   if (auto* same = dynamic_cast<MpiPool*>(previous.get());
       same && same->size() == threads_per_rank * static_cast<std::size_t>(same->ranks()))
     return previous;
-  mpi_impl::ensure_mpi();
+  MpiPool::Options options;
+  options.threads_per_rank = threads_per_rank;
+  options.logger = std::move(logger);
+  mpi_impl::ensure_mpi(options);
   int size = 0, rank = 0;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -687,8 +703,6 @@ PARNEST_INLINE std::shared_ptr<Pool> launcher_pool(const Environment& env,
                       ") but MPI_COMM_WORLD has rank " + std::to_string(rank) + " of " +
                       std::to_string(size) +
                       ": parnest's MPI library is not the launcher's (rebuild against it)");
-  MpiPool::Options options;
-  options.threads_per_rank = threads_per_rank;
   return std::make_shared<MpiPool>(options);
 }
 

@@ -16,7 +16,8 @@ PARNEST_INLINE bool built_with_mpi() noexcept {
 }
 
 PARNEST_INLINE std::shared_ptr<Pool> launcher_pool(const Environment& env, std::size_t,
-                                                   const std::shared_ptr<Pool>&) {
+                                                   const std::shared_ptr<Pool>&,
+                                                   std::shared_ptr<Logger>) {
   throw ConfigError("this process is rank " + std::to_string(env.rank) + " of " +
                     std::to_string(env.size) + " started by " + env.launcher +
                     ", but this parnest was built without MPI: install libopenmpi-dev "

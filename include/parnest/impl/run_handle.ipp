@@ -44,10 +44,11 @@ Result RunHandle<Run>::result() const {
 }
 template <class Run>
 std::vector<std::string> RunHandle<Run>::take_notes() {
-  if constexpr (requires(Run & run) { run.take_notes(); })
-    return run_->take_notes();
-  else
-    return {};
+  return run_->take_notes();
+}
+template <class Run>
+std::optional<std::string> RunHandle<Run>::stop_early() {
+  return run_->stop_early();
 }
 
 }  // namespace parnest::detail

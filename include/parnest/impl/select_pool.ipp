@@ -47,7 +47,7 @@ PARNEST_INLINE std::shared_ptr<Pool> select_pool(const RunOptions& options, cons
                         " asks for that many threads on each MPI rank, but the model is marked "
                         "not thread-safe: leave ncores unset under an MPI launcher (the ranks are "
                         "the processes)");
-    return launcher_pool(env, threads, previous);
+    return launcher_pool(env, threads, previous, options.logger);
   }
   const std::size_t n = asked ? static_cast<std::size_t>(*asked) : env.cpus;
   // More workers than CPUs only oversubscribe them (ThreadPool caps its threads alike); a

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <string>
 
 #include "parnest/detail/inline.hpp"
 #include "parnest/detail/interrupts.hpp"
@@ -18,6 +19,8 @@ inline std::mutex install_mutex;
 inline int guards = 0;
 inline struct sigaction previous_int {
 }, previous_term{};
+// The guard of the run on this thread, for pending_interrupt().
+inline thread_local const InterruptGuard* innermost = nullptr;
 
 extern "C" PARNEST_INLINE void parnest_on_interrupt(int sig) {
   int none = 0;
@@ -29,9 +32,20 @@ extern "C" PARNEST_INLINE void parnest_on_interrupt(int sig) {
 
 }  // namespace interrupt_state
 
-PARNEST_INLINE InterruptGuard::InterruptGuard(bool enabled) : enabled_(enabled) {
+PARNEST_INLINE std::string Interrupt::cause() const {
+  if (signal == 0) return "a stop request (RunOptions::stop)";
+  return "signal " + std::to_string(signal) + " (" +
+         (signal == SIGINT    ? "SIGINT"
+          : signal == SIGTERM ? "SIGTERM"
+                              : "?") +
+         ")";
+}
+
+PARNEST_INLINE InterruptGuard::InterruptGuard(bool handle_signals, std::stop_token stop)
+    : handle_signals_(handle_signals), stop_(std::move(stop)), outer_(interrupt_state::innermost) {
   using namespace interrupt_state;
-  if (!enabled_) return;
+  innermost = this;
+  if (!handle_signals_) return;
   std::lock_guard lock(install_mutex);
   if (guards++ > 0) return;
   caught_signal = 0;
@@ -45,21 +59,21 @@ PARNEST_INLINE InterruptGuard::InterruptGuard(bool enabled) : enabled_(enabled) 
 
 PARNEST_INLINE InterruptGuard::~InterruptGuard() {
   using namespace interrupt_state;
-  if (!enabled_) return;
+  innermost = outer_;
+  if (!handle_signals_) return;
   std::lock_guard lock(install_mutex);
   if (--guards > 0) return;
   ::sigaction(SIGINT, &previous_int, nullptr);
   ::sigaction(SIGTERM, &previous_term, nullptr);
 }
 
-PARNEST_INLINE int InterruptGuard::caught() const noexcept {
-  return enabled_ ? interrupt_state::caught_signal.load() : 0;
+PARNEST_INLINE Interrupt InterruptGuard::caught() const noexcept {
+  return {handle_signals_ ? interrupt_state::caught_signal.load() : 0, stop_.stop_requested()};
 }
 
-PARNEST_INLINE int pending_interrupt() noexcept {
-  using namespace interrupt_state;
-  std::lock_guard lock(install_mutex);
-  return guards > 0 ? caught_signal.load() : 0;
+PARNEST_INLINE Interrupt pending_interrupt() noexcept {
+  const InterruptGuard* guard = interrupt_state::innermost;
+  return guard ? guard->caught() : Interrupt{};
 }
 
 }  // namespace parnest::detail

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "parnest/log.hpp"
 #include "parnest/pool/ranks.hpp"
 
 namespace parnest {
@@ -45,10 +46,13 @@ class MpiPool final : public RankPool {
     /// distributes work, which answers idle ranks sooner when there are very many of them.
     bool root_evaluates = true;
     /// Every rank waits at the start of run() for all the others (and in MPI_Init_thread,
-    /// when parnest initialises MPI). While it waits, it prints a reminder on stderr this
-    /// often, in seconds (0: never), since a run started on some ranks only (inside
+    /// when parnest initialises MPI). While it waits, it tells `logger` so this often, in
+    /// seconds (0: never), since a run started on some ranks only (inside
     /// `if (parnest::is_root())`, say) would otherwise wait in silence.
     double wait_report_seconds = 30.0;
+    /// Where a waiting rank says so (null: a StderrLogger). Sampler::run gives the pool it
+    /// makes RunOptions::logger.
+    std::shared_ptr<Logger> logger{};
   };
 
   /// All ranks of MPI_COMM_WORLD, one thread each.

@@ -1,0 +1,2 @@
+// parnest::StderrLogger (log.hpp), compiled once into libparnest.
+#include "parnest/impl/stderr_logger.ipp"
