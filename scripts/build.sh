@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make libeigen3-dev libtbb-dev libboost-mpi-dev libboost-serialization-dev
           libopenmpi-dev openmpi-bin catch2 python3-numpy python3-matplotlib doxygen)
+# The tests also compare parnest's Philox with its reference implementation (Random123).
+if [ "$mode" = test ]; then packages+=(librandom123-dev); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -28,6 +28,24 @@ enum class StreamPurpose : std::uint32_t {
   user = 100
 };
 
+namespace detail {
+/// The Philox4x32-10 block function (Salmon et al. 2011): four 32-bit words from a counter and
+/// a key, as Random123's philox4x32 computes them (tests/unit/test_rng.cpp checks its
+/// published known answers, and the library itself where it is installed).
+constexpr std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4> x,
+                                                     std::array<std::uint32_t, 2> k) noexcept {
+  for (int round = 0; round < 10; ++round) {
+    const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * x[0];
+    const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * x[2];
+    x = {static_cast<std::uint32_t>(p1 >> 32) ^ x[1] ^ k[0], static_cast<std::uint32_t>(p1),
+         static_cast<std::uint32_t>(p0 >> 32) ^ x[3] ^ k[1], static_cast<std::uint32_t>(p0)};
+    k[0] += 0x9E3779B9u;
+    k[1] += 0xBB67AE85u;
+  }
+  return x;
+}
+}  // namespace detail
+
 /// A random stream identified by (seed, purpose, iteration, slot). Draws are reproducible
 /// and independent across identifiers.
 class RandomStream {
@@ -79,17 +97,7 @@ class RandomStream {
 
  private:
   void refill() noexcept {
-    std::array<std::uint32_t, 4> x = counter_;
-    std::array<std::uint32_t, 2> k = key_;
-    for (int round = 0; round < 10; ++round) {
-      const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * x[0];
-      const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * x[2];
-      x = {static_cast<std::uint32_t>(p1 >> 32) ^ x[1] ^ k[0], static_cast<std::uint32_t>(p1),
-           static_cast<std::uint32_t>(p0 >> 32) ^ x[3] ^ k[1], static_cast<std::uint32_t>(p0)};
-      k[0] += 0x9E3779B9u;
-      k[1] += 0xBB67AE85u;
-    }
-    block_ = x;
+    block_ = detail::philox4x32_10(counter_, key_);
     used_ = 0;
     ++counter_[0];  // 2^32 blocks (2^33 doubles) per stream: far beyond one task's needs
   }

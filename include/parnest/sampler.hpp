@@ -15,7 +15,6 @@
 #include "parnest/detail/interrupts.hpp"
 #include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/detail/problem.hpp"
-#include "parnest/detail/result_flat.hpp"
 #include "parnest/detail/run_log.hpp"
 #include "parnest/detail/select_pool.hpp"
 #include "parnest/detail/text.hpp"
@@ -25,7 +24,6 @@
 #include "parnest/model.hpp"
 #include "parnest/options.hpp"
 #include "parnest/pool/pool.hpp"
-#include "parnest/pool/ranks.hpp"
 #include "parnest/progress.hpp"
 #include "parnest/result.hpp"
 
@@ -84,15 +82,17 @@ class Sampler {
 
  private:
   Result lead(Pool& pool, const RunOptions& run_options, const detail::RowWatch& watch,
-              detail::RunLog& log, std::chrono::steady_clock::time_point start);
+              detail::RunLog& log, std::chrono::steady_clock::time_point start, bool speaks);
   static std::optional<std::string> spent(const RunOptions& o, const B& backend,
                                           std::chrono::steady_clock::time_point start);
   static void check(const RunOptions& o);
   static Progress with_name(Progress p);
-  static void save(const B& backend, const std::string& path, const detail::RunIdentity& id);
+  static void save(const B& backend, const std::string& path, const detail::RunIdentity& id,
+                   bool speaks);
   bool resume(B& backend, const RunOptions& o, const detail::RunIdentity& id) const;
   [[noreturn]] static void stop(const B& backend, const RunOptions& o,
-                                const detail::RunIdentity& id, const detail::Interrupt& why);
+                                const detail::RunIdentity& id, const detail::Interrupt& why,
+                                bool speaks);
 
   detail::Problem problem_;
   typename B::Options options_;
@@ -125,33 +125,22 @@ Result Sampler<B>::run(const RunOptions& run_options) {
         return detail::format_point(problem_.model().names, theta);
       },
       [&log](const std::string& warning) { log.local_warning(warning); });
-  auto* ranks = dynamic_cast<RankPool*>(pool.get());
-  if (!ranks) return lead(*pool, run_options, watch, log, start);
-  ranks->begin();
-  if (!ranks->leads()) {
-    // Rank 0 decides what a signal does; here it must not end the process.
-    detail::InterruptGuard interrupts(run_options.handle_signals, {});
-    return detail::unflatten(ranks->serve(&problem_));
-  }
-  Result result;
-  try {
-    result = lead(*pool, run_options, watch, log, start);
-  } catch (...) {
-    ranks->abandon(std::current_exception());
-    throw;
-  }
-  ranks->release(detail::flatten(result));
-  return result;
+  return pool->session(
+      {.lead = [&](bool speaks) { return lead(*pool, run_options, watch, log, start, speaks); },
+       .anchor = &problem_,
+       .handle_signals = run_options.handle_signals});
 }
 
 template <Backend B>
 Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options, const detail::RowWatch& watch,
-                        detail::RunLog& log, std::chrono::steady_clock::time_point start) {
+                        detail::RunLog& log, std::chrono::steady_clock::time_point start,
+                        bool speaks) {
+  log.speak(speaks);
   B backend(problem_, options_, run_options.seed);
   const detail::RunIdentity identity{B::name, problem_.model().names,
                                      B::describe(options_, problem_.dimension()), run_options.seed};
   // An unwritable location fails the run now, before its work rather than after it.
-  if (!run_options.checkpoint.empty() && is_root())
+  if (!run_options.checkpoint.empty() && speaks)
     detail::prepare_checkpoint_location(run_options.checkpoint);
   if (!run_options.checkpoint.empty() && run_options.resume &&
       resume(backend, run_options, identity)) {
@@ -167,7 +156,7 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options, const detail:
   auto checkpoint_now = [&] {
     ++writes;
     try {
-      save(backend, run_options.checkpoint, identity);
+      save(backend, run_options.checkpoint, identity, speaks);
     } catch (const IoError& e) {
       write_error = e.reason();
       if (failed_writes++ == 0)
@@ -198,7 +187,7 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options, const detail:
     }
     if (!backend.step(pool)) break;
     tell_notes();
-    if (const auto why = interrupts.caught()) stop(backend, run_options, identity, why);
+    if (const auto why = interrupts.caught()) stop(backend, run_options, identity, why, speaks);
     if (!run_options.checkpoint.empty() &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >=
             run_options.checkpoint_every) {
@@ -283,7 +272,9 @@ Progress Sampler<B>::with_name(Progress p) {
 }
 
 template <Backend B>
-void Sampler<B>::save(const B& backend, const std::string& path, const detail::RunIdentity& id) {
+void Sampler<B>::save(const B& backend, const std::string& path, const detail::RunIdentity& id,
+                      bool speaks) {
+  if (!speaks) return;  // the process that speaks for the run writes its checkpoint
   std::vector<double> state;
   detail::FlatWriter out(state);
   detail::save_probes(out, backend.probes());
@@ -311,7 +302,7 @@ bool Sampler<B>::resume(B& backend, const RunOptions& o, const detail::RunIdenti
 
 template <Backend B>
 void Sampler<B>::stop(const B& backend, const RunOptions& o, const detail::RunIdentity& id,
-                      const detail::Interrupt& why) {
+                      const detail::Interrupt& why, bool speaks) {
   const Progress p = backend.progress();
   std::string message = "interrupted by " + why.cause() + " after iteration " +
                         std::to_string(p.iteration) + " and " + std::to_string(p.n_like) +
@@ -320,7 +311,7 @@ void Sampler<B>::stop(const B& backend, const RunOptions& o, const detail::RunId
     message += "; no checkpoint was asked for (RunOptions::checkpoint), so the run is lost";
   } else {
     try {
-      save(backend, o.checkpoint, id);
+      save(backend, o.checkpoint, id, speaks);
       message +=
           "; checkpoint written to " + o.checkpoint + ": run again with the same options to resume";
     } catch (const IoError& e) {

@@ -162,7 +162,7 @@ TEST_CASE("write() produces GetDist and PolyChord-style files, and quantiles in 
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("write() is a no-op on a non-root MPI rank", "[output]") {
+TEST_CASE("write() and a run's checkpoint are no-ops on a non-root MPI rank", "[output]") {
   const std::string dir = (std::filesystem::temp_directory_path() / "parnest-nonroot").string();
   std::filesystem::remove_all(dir);
   const parnest::Result& result = readme_result();  // sampled as a single process
@@ -170,7 +170,12 @@ TEST_CASE("write() is a no-op on a non-root MPI rank", "[output]") {
   ::setenv("OMPI_COMM_WORLD_RANK", "1", 1);
   CHECK_FALSE(parnest::is_root());
   parnest::write(result, dir + "/run");
-  parnest::detail::write_checkpoint(dir + "/run.ckpt", {"sequential", {"x"}, {}, 1}, {1.0, 2.0});
+  // A pool in this process on rank 1 of a launcher's job: the run does not speak for itself
+  // (Pool::session), so it leaves the checkpoint to rank 0's run.
+  parnest::SerialPool serial;
+  parnest::Sampler<parnest::Sequential> sampler(parnest::reference::gaussian(2).model,
+                                                {.n_live = 50});
+  (void)sampler.run({.pool = serial, .checkpoint = dir + "/run.ckpt", .progress = false});
   ::unsetenv("OMPI_COMM_WORLD_SIZE");
   ::unsetenv("OMPI_COMM_WORLD_RANK");
   CHECK_FALSE(std::filesystem::exists(dir));

@@ -166,3 +166,37 @@ TEST_CASE("a logger hears the status and the warnings, on the root process", "[o
   CHECK(quiet->statuses.empty());
   CHECK(quiet->lines == logger->lines);
 }
+
+TEST_CASE("the pool's session decides which process speaks for the run", "[options][checkpoint]") {
+  // A pool in this process that, like a rank other than 0 of a launcher's job, does not speak:
+  // the run goes on alike, but writes no checkpoint and tells the logger nothing.
+  struct Silent : parnest::Pool {
+    parnest::SerialPool serial;
+    std::size_t size() const noexcept override { return 1; }
+    void map(const parnest::Task& task, const parnest::RowMatrix& in,
+             parnest::RowMatrix& out) override {
+      serial.map(task, in, out);
+    }
+    std::string describe() const override { return "silent"; }
+    parnest::Result session(const parnest::RunSession& run) override { return run.lead(false); }
+  };
+  const auto dir = scratch("silent");
+  const std::string checkpoint = (dir / "run.ckpt").string();
+  parnest::Sampler<parnest::Sequential> sampler(parnest::reference::gaussian(2).model,
+                                                small<parnest::Sequential>());
+  const parnest::Result spoken = sampler.run({.ncores = 1, .seed = 2, .progress = false});
+  Silent pool;
+  auto logger = std::make_shared<RecordingLogger>();
+  const parnest::Result silent = sampler.run({.pool = pool,
+                                              .seed = 2,
+                                              .checkpoint = checkpoint,
+                                              .progress_every = 1e-9,
+                                              .max_calls = 1000,
+                                              .logger = logger});
+  CHECK(silent.n_like < spoken.n_like);
+  CHECK(silent.warnings.size() == 1);  // in the result, but not told
+  CHECK(logger->lines.empty());
+  CHECK(logger->statuses.empty());
+  CHECK(!std::filesystem::exists(checkpoint));
+  std::filesystem::remove_all(dir);
+}

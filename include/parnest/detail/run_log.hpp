@@ -1,6 +1,7 @@
 #pragma once
 // What a run says, and to whom: its notes, warnings and throttled status go to the logger of
-// RunOptions (a StderrLogger if none) on the root process, and to the on_progress callback.
+// RunOptions (a StderrLogger if none) on the process that speaks for the run, and to the
+// on_progress callback.
 // Calls may come from a watcher thread (RowWatch); the logger sees them one at a time.
 
 #include <chrono>
@@ -18,12 +19,16 @@ namespace parnest::detail {
 class RunLog {
  public:
   /// `logger` null: a StderrLogger. `status`: pass the status to the logger (RunOptions::
-  /// progress). `every` seconds between status updates; 0 picks 1 s when stderr is a terminal
-  /// and 30 s otherwise.
+  /// progress) while this process speaks for the run. `every` seconds between status updates; 0
+  /// picks 1 s when stderr is a terminal and 30 s otherwise.
   RunLog(std::shared_ptr<Logger> logger, bool status, double every,
          std::function<void(const Progress&)> callback);
 
-  /// A note or warning of the run, told on the root process only.
+  /// Whether this process speaks for the run (Pool::session): the one that tells the run's
+  /// notes, warnings and status. None does until told.
+  void speak(bool speaks);
+
+  /// A note or warning of the run, told by the process that speaks for it only.
   void note(const std::string& text);
   void warning(const std::string& text);
   /// A warning about this process (a call past row_timeout), told wherever it happens.
@@ -44,7 +49,7 @@ class RunLog {
 
   std::shared_ptr<Logger> logger_;
   std::mutex mutex_;
-  bool root_, status_;
+  bool speaks_ = false, status_;
   std::chrono::duration<double> every_;
   std::function<void(const Progress&)> callback_;
   std::chrono::steady_clock::time_point start_, last_;

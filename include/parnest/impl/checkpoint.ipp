@@ -14,7 +14,6 @@
 
 #include "parnest/detail/atomic_file.hpp"
 #include "parnest/detail/flat.hpp"
-#include "parnest/env.hpp"
 #include "parnest/error.hpp"
 #include "parnest/version.hpp"
 
@@ -123,7 +122,6 @@ PARNEST_INLINE std::string differences(const SavedIdentity& saved, const RunIden
 PARNEST_INLINE void write_checkpoint(const std::string& path, const RunIdentity& identity,
                                      const std::vector<double>& state) {
   using namespace checkpoint_format;
-  if (!is_root()) return;
   const std::vector<double> id = flatten_identity(identity);
   std::string bytes(magic, sizeof magic);
   append(bytes, format_version);

@@ -5,26 +5,28 @@
 
 #include "parnest/detail/inline.hpp"
 #include "parnest/detail/run_log.hpp"
-#include "parnest/env.hpp"
 
 namespace parnest::detail {
 
 PARNEST_INLINE RunLog::RunLog(std::shared_ptr<Logger> logger, bool status, double every,
                               std::function<void(const Progress&)> callback)
     : logger_(logger ? std::move(logger) : std::make_shared<StderrLogger>()),
-      root_(is_root()),
-      status_(status && root_),
+      status_(status),
       every_(every > 0 ? every : (::isatty(STDERR_FILENO) == 1 ? 1.0 : 30.0)),
       callback_(std::move(callback)),
       start_(std::chrono::steady_clock::now()),
       last_(start_) {}
 
+PARNEST_INLINE void RunLog::speak(bool speaks) {
+  speaks_ = speaks;
+}
+
 PARNEST_INLINE void RunLog::note(const std::string& text) {
-  if (root_) tell(LogLevel::note, text);
+  if (speaks_) tell(LogLevel::note, text);
 }
 
 PARNEST_INLINE void RunLog::warning(const std::string& text) {
-  if (root_) tell(LogLevel::warning, text);
+  if (speaks_) tell(LogLevel::warning, text);
 }
 
 PARNEST_INLINE void RunLog::local_warning(const std::string& text) {
@@ -42,7 +44,7 @@ PARNEST_INLINE void RunLog::start(std::size_t calls_at_start) {
 }
 
 PARNEST_INLINE bool RunLog::due() const {
-  return (status_ || callback_) && std::chrono::steady_clock::now() - last_ >= every_;
+  return ((status_ && speaks_) || callback_) && std::chrono::steady_clock::now() - last_ >= every_;
 }
 
 PARNEST_INLINE void RunLog::update(Progress p) {
@@ -61,7 +63,7 @@ PARNEST_INLINE void RunLog::report(Progress& p) {
                            ? static_cast<double>(p.n_like - calls_at_start_) / p.elapsed_seconds
                            : 0.0;
   if (callback_) callback_(p);
-  if (!status_) return;
+  if (!status_ || !speaks_) return;
   std::lock_guard lock(mutex_);
   logger_->progress(p);
 }

@@ -21,7 +21,7 @@ struct RunIdentity {
 };
 
 /// Writes identity and state to `path` atomically (temporary file, fsync, rename), keeping the
-/// file it replaces as `path`.prev. A no-op on processes other than the root.
+/// file it replaces as `path`.prev. (Sampler calls it on the process that speaks for the run.)
 /// @throws IoError if the file cannot be written.
 void write_checkpoint(const std::string& path, const RunIdentity& identity,
                       const std::vector<double>& state);

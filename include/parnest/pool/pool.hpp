@@ -20,7 +20,9 @@
 
 #include <Eigen/Core>
 
+#include "parnest/env.hpp"
 #include "parnest/model.hpp"
+#include "parnest/result.hpp"
 
 namespace parnest {
 
@@ -109,6 +111,18 @@ class Task {
   }
 };
 
+/// One Sampler::run, as Pool::session sees it.
+struct RunSession {
+  /// Runs the algorithm, through this pool; `speaks`: this process writes the run's checkpoint
+  /// and tells its logger the run's notes and warnings.
+  std::function<Result(bool speaks)> lead;
+  /// This process's copy of the object tasks are bound to (its Problem), from which a process
+  /// that serves another's batches rebuilds their tasks (TaskRecipe::kind).
+  const void* anchor = nullptr;
+  /// Whether SIGINT and SIGTERM are caught while this process serves (RunOptions).
+  bool handle_signals = true;
+};
+
 /// Evaluates batches of tasks. Implement it to bring your own parallelism; parnest provides
 /// SerialPool and ThreadPool (and picks one in Sampler::run).
 ///
@@ -133,7 +147,17 @@ class Pool {
   /// run went on (a crashed worker replaced and its rows re-run). Sampler::run adds them to
   /// Result::warnings.
   virtual std::vector<std::string> take_warnings() { return {}; }
+  /// Runs one Sampler::run on this pool and returns its Result on every process the pool
+  /// spans. A pool inside this process calls `run.lead`, telling it to speak for the run
+  /// (write its checkpoint, notes and warnings) unless this is a rank other than 0 of a
+  /// launcher's job: independent runs on several ranks then do not write over each other's
+  /// checkpoint. RankPool spreads the run over other copies of the program instead.
+  virtual Result session(const RunSession& run);
 };
+
+inline Result Pool::session(const RunSession& run) {
+  return run.lead(detect_environment().rank == 0);
+}
 
 namespace detail {
 

@@ -10,15 +10,15 @@
 
 namespace parnest {
 
-/// A pool spread over the processes of a parallel job. Sampler::run on the leader maps
-/// batches and ends with release() (or abandon() if it fails); on every other process it
-/// calls serve(), which returns what the leader released, so that every process leaves run()
-/// with the same Result or the same exception.
+/// A pool spread over the processes of a parallel job. Its session() runs the algorithm on the
+/// leader, which maps batches and ends with release() (or abandon() if it fails); every other
+/// process calls serve(), which returns what the leader released, so that every process leaves
+/// Sampler::run with the same Result or the same exception.
 class RankPool : public Pool {
  public:
   /// True on the one process that runs the algorithm (rank 0 of the pool's communicator).
   virtual bool leads() const noexcept = 0;
-  /// Called by Sampler::run on every process first; returns once all of them have called it.
+  /// Called by session() on every process first; returns once all of them have called it.
   /// A process that never calls run() (a run started on rank 0 only) must not leave the
   /// others waiting in silence: say so while waiting.
   virtual void begin() = 0;
@@ -32,6 +32,14 @@ class RankPool : public Pool {
   /// On the leader: ends serve() on the other processes by throwing `error` there (the same
   /// parnest exception type, message and values). Never throws.
   virtual void abandon(std::exception_ptr error) noexcept = 0;
+  /// Every process calls begin(); the leader runs `run.lead` (speaking for the run) and ends
+  /// with release() or abandon(), the others serve() and return the leader's Result or throw
+  /// its exception.
+  Result session(const RunSession& run) final;
 };
 
 }  // namespace parnest
+
+#ifdef PARNEST_HEADER_ONLY
+#include "parnest/impl/ranks.ipp"
+#endif

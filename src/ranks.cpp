@@ -1,0 +1,2 @@
+// RankPool::session (pool/ranks.hpp), compiled once into libparnest.
+#include "parnest/impl/ranks.ipp"
