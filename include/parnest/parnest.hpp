@@ -7,7 +7,6 @@
 #include "parnest/backend/smc.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
-#include "parnest/io/checkpoint.hpp"
 #include "parnest/io/write.hpp"
 #include "parnest/log.hpp"
 #include "parnest/model.hpp"

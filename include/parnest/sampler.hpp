@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "parnest/detail/checkpoint.hpp"
 #include "parnest/detail/flat.hpp"
 #include "parnest/detail/interrupts.hpp"
 #include "parnest/detail/likelihood_probes.hpp"
@@ -20,7 +21,6 @@
 #include "parnest/detail/text.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
-#include "parnest/io/checkpoint.hpp"
 #include "parnest/model.hpp"
 #include "parnest/options.hpp"
 #include "parnest/pool/pool.hpp"
@@ -48,8 +48,9 @@ concept Backend = requires(B backend, const B& done, Pool& pool, const typename 
   { backend.take_notes() } -> std::same_as<std::vector<std::string>>;
   { backend.stop_early() } -> std::same_as<std::optional<std::string>>;
   {backend.load(reader)};
-}
-&&std::constructible_from<B, const detail::Problem&, const typename B::Options&, std::uint64_t>;
+};
+// (And a constructor B(const detail::Problem&, const B::Options&, std::uint64_t seed), which
+// parnest's backends keep private to their friend Sampler<B>.)
 
 /// Samples a model's posterior and computes its evidence with the algorithm `B`
 /// (parnest::Sequential, ...).

@@ -227,7 +227,7 @@ TEST_CASE("the emulator's networks learn which side of a contour a point lies on
   const double threshold = -0.25 * 0.25;
   parnest::SerialPool pool;
   const auto emulator =
-      parnest::neural::Emulator::train(pool, u, log_l, threshold, 2, 7, 0, nullptr, 0);
+      parnest::detail::neural::Emulator::train(pool, u, log_l, threshold, 2, 7, 0, nullptr, 0);
   int right = 0, tested = 0;
   for (double x = 0.025; x < 1; x += 0.05)
     for (double y = 0.025; y < 1; y += 0.05) {
@@ -246,17 +246,17 @@ TEST_CASE("a shell bound keeps a point that some ellipsoid holding it keeps", "[
   auto disc = [](double cx) {
     parnest::RowMatrix pts(4, 2);
     pts << cx - 0.2, 0.5, cx + 0.2, 0.5, cx, 0.3, cx, 0.7;
-    return parnest::Ellipsoid::bounding(pts);
+    return parnest::detail::Ellipsoid::bounding(pts);
   };
-  const parnest::Bound region = parnest::Bound::around({disc(0.35), disc(0.6)});
+  const parnest::detail::Bound region = parnest::detail::Bound::around({disc(0.35), disc(0.6)});
   parnest::RowMatrix u(3, 2);
   u << 0.2, 0.5, 0.5, 0.5, 0.75, 0.5;
   const std::vector<double> log_l{0.0, 1.0, 2.0};
   parnest::SerialPool pool;
-  std::vector<parnest::EllipsoidCut> cuts(2);
-  cuts[0] = {parnest::neural::Emulator::train(pool, u, log_l, 0.5, 1, 7, 0, nullptr, 0),
+  std::vector<parnest::detail::EllipsoidCut> cuts(2);
+  cuts[0] = {parnest::detail::neural::Emulator::train(pool, u, log_l, 0.5, 1, 7, 0, nullptr, 0),
              std::numeric_limits<double>::infinity()};
-  const parnest::ShellBound bound(region, std::move(cuts));
+  const parnest::detail::ShellBound bound(region, std::move(cuts));
   const double left_only[2] = {0.2, 0.5}, both[2] = {0.5, 0.5}, right_only[2] = {0.75, 0.5};
   const double outside[2] = {0.95, 0.95};
   CHECK_FALSE(bound.contains(left_only));
@@ -273,10 +273,10 @@ TEST_CASE("a shell bound's volume estimate is unbiased, with an honest error", "
   auto disc = [](double cx, double cy) {
     parnest::RowMatrix pts(4, 2);
     pts << cx - 0.2, cy, cx + 0.2, cy, cx, cy - 0.2, cx, cy + 0.2;
-    return parnest::Ellipsoid::bounding(pts);
+    return parnest::detail::Ellipsoid::bounding(pts);
   };
-  const parnest::Bound region =
-      parnest::Bound::around({disc(0.4, 0.5), disc(0.55, 0.5), disc(0.1, 0.1)});
+  const parnest::detail::Bound region =
+      parnest::detail::Bound::around({disc(0.4, 0.5), disc(0.55, 0.5), disc(0.1, 0.1)});
   double area = 0;
   const int grid = 2000;
   for (int i = 0; i < grid; ++i)
@@ -284,7 +284,7 @@ TEST_CASE("a shell bound's volume estimate is unbiased, with an honest error", "
       const double p[2] = {(i + 0.5) / grid, (j + 0.5) / grid};
       area += region.contains(p) ? 1.0 / (grid * grid) : 0.0;
     }
-  parnest::ShellBound bound(region, {});
+  parnest::detail::ShellBound bound(region, {});
   parnest::RandomStream rng(3, parnest::StreamPurpose::volume, 0, 0);
   bound.add_volume_draws(rng, 200000, 2);
   CHECK(std::abs(bound.log_volume() - std::log(area)) < 3 * std::sqrt(bound.log_volume_variance()));

@@ -24,8 +24,8 @@ TEST_CASE("a multi bound splits two distant clusters and holds every point", "[b
   parnest::RandomStream rng(3, parnest::StreamPurpose::user, 0, 0);
   parnest::RowMatrix points(400, 2);
   points << blob(rng, 200, 0.2, 0.3, 0.03), blob(rng, 200, 0.8, 0.6, 0.03);
-  const auto multi = parnest::Bound::build(points, parnest::BoundKind::multi, 1.0, rng);
-  const auto single = parnest::Bound::build(points, parnest::BoundKind::single, 1.0, rng);
+  const auto multi = parnest::detail::Bound::build(points, parnest::BoundKind::multi, 1.0, rng);
+  const auto single = parnest::detail::Bound::build(points, parnest::BoundKind::single, 1.0, rng);
   CHECK(multi.ellipsoids().size() >= 2);
   CHECK(single.ellipsoids().size() == 1);
   CHECK(multi.log_volume() < single.log_volume() - std::log(2.0));  // what a split must gain
@@ -35,7 +35,7 @@ TEST_CASE("a multi bound splits two distant clusters and holds every point", "[b
     for (const auto& e : multi.ellipsoids()) inside = inside || e.contains(x);
     REQUIRE(inside);
   }
-  CHECK(parnest::Bound::build(points, parnest::BoundKind::none, 1.0, rng).is_cube());
+  CHECK(parnest::detail::Bound::build(points, parnest::BoundKind::none, 1.0, rng).is_cube());
 }
 
 namespace {
@@ -55,7 +55,7 @@ parnest::RowMatrix corner_cluster(parnest::RandomStream& rng, int n, std::vector
 
 // The share of the inner quarter disk, radius 0.025 (a grid over it), that `b` holds: where the
 // likelihood is highest and the fewest of the cluster's points lie.
-double corner_coverage(const parnest::Bound& b) {
+double corner_coverage(const parnest::detail::Bound& b) {
   int inside = 0, total = 0;
   for (int i = 0; i < 100; ++i)
     for (int j = 0; j < 100; ++j) {
@@ -80,7 +80,7 @@ TEST_CASE(
     parnest::RandomStream rng(seed, parnest::StreamPurpose::user, 0, 0);
     std::vector<double> log_l;
     const parnest::RowMatrix points = corner_cluster(rng, 12, log_l);
-    const auto plain = parnest::Bound::build(points, parnest::BoundKind::multi, 1.25, rng);
+    const auto plain = parnest::detail::Bound::build(points, parnest::BoundKind::multi, 1.25, rng);
     const auto mirrored = parnest::detail::with_face_mirrors(plain, points, log_l, 1.25, rng);
     fired += mirrored.ellipsoids().size() > plain.ellipsoids().size() ? 1 : 0;
     plain_missed += 1.0 - corner_coverage(plain);
@@ -97,14 +97,14 @@ TEST_CASE("a large cluster, or one peaking inside the cube, gains no mirrored el
   parnest::RandomStream rng(7, parnest::StreamPurpose::user, 0, 0);
   std::vector<double> log_l;
   const parnest::RowMatrix many = corner_cluster(rng, 200, log_l);  // over 10 (d + 1) points
-  const auto plain = parnest::Bound::build(many, parnest::BoundKind::multi, 1.25, rng);
+  const auto plain = parnest::detail::Bound::build(many, parnest::BoundKind::multi, 1.25, rng);
   CHECK(parnest::detail::with_face_mirrors(plain, many, log_l, 1.25, rng).ellipsoids().size() ==
         plain.ellipsoids().size());
   const parnest::RowMatrix inside = blob(rng, 20, 0.5, 0.5, 0.03);
   std::vector<double> centred(20);
   for (int i = 0; i < 20; ++i)
     centred[static_cast<std::size_t>(i)] = -(inside.row(i).array() - 0.5).square().sum();
-  const auto around = parnest::Bound::build(inside, parnest::BoundKind::multi, 1.25, rng);
+  const auto around = parnest::detail::Bound::build(inside, parnest::BoundKind::multi, 1.25, rng);
   CHECK(
       parnest::detail::with_face_mirrors(around, inside, centred, 1.25, rng).ellipsoids().size() ==
       around.ellipsoids().size());
@@ -116,8 +116,8 @@ TEST_CASE("a union of overlapping ellipsoids is sampled uniformly, overlap not d
   parnest::RowMatrix points(400, 2);
   points << blob(rng, 200, 0.4, 0.5, 0.06), blob(rng, 200, 0.55, 0.5, 0.06);
   // Build two overlapping ellipsoids directly from the two halves.
-  const parnest::Ellipsoid a = parnest::Ellipsoid::bounding(points.topRows(200));
-  const parnest::Ellipsoid b = parnest::Ellipsoid::bounding(points.bottomRows(200));
+  const parnest::detail::Ellipsoid a = parnest::detail::Ellipsoid::bounding(points.topRows(200));
+  const parnest::detail::Ellipsoid b = parnest::detail::Ellipsoid::bounding(points.bottomRows(200));
   auto in_a = [&](std::span<const double> x) { return a.contains(x); };
   auto in_b = [&](std::span<const double> x) { return b.contains(x); };
   // Reference: the fraction of the union inside both, by uniform draws from the unit cube.
@@ -130,7 +130,7 @@ TEST_CASE("a union of overlapping ellipsoids is sampled uniformly, overlap not d
     overlap_hits += (ia && ib);
   }
   // The same fraction among draws from the union sampler.
-  const parnest::Bound pair = parnest::Bound::around({a, b});
+  const parnest::detail::Bound pair = parnest::detail::Bound::around({a, b});
   double overlap = 0;
   const int m = 100000;
   for (int i = 0; i < m; ++i) {
@@ -166,7 +166,7 @@ TEST_CASE("every move keeps points uniform inside a likelihood contour", "[moves
   };
   parnest::RowMatrix live(300, d);
   for (Eigen::Index i = 0; i < live.rows(); ++i) uniform_in_ball({live.row(i).data(), d});
-  const auto shape = parnest::Ellipsoid::bounding(live);
+  const auto shape = parnest::detail::Ellipsoid::bounding(live);
 
   for (const char* move : {"random_walk", "slice", "random_slice"}) {
     CAPTURE(move);
@@ -175,16 +175,18 @@ TEST_CASE("every move keeps points uniform inside a likelihood contour", "[moves
     for (int i = 0; i < n; ++i) {
       std::vector<double> u(d), theta(d);
       uniform_in_ball(u);
-      parnest::moves::Point point{u, theta, problem.evaluate(u, theta)};
-      parnest::moves::Counts counts;
+      parnest::detail::moves::Point point{u, theta, problem.evaluate(u, theta)};
+      parnest::detail::moves::Counts counts;
       const std::string name = move;
       if (name == "random_walk")
-        parnest::moves::random_walk(problem, &shape, -radius * radius, rng, 5, 0.5, point, counts);
+        parnest::detail::moves::random_walk(problem, &shape, -radius * radius, rng, 5, 0.5, point,
+                                            counts);
       else
-        parnest::moves::slice(problem, &shape, -radius * radius, rng, 1,
-                              name == "slice" ? parnest::moves::SliceDirections::axes
-                                              : parnest::moves::SliceDirections::random,
-                              100000, point, counts);
+        parnest::detail::moves::slice(problem, &shape, -radius * radius, rng, 1,
+                                      name == "slice"
+                                          ? parnest::detail::moves::SliceDirections::axes
+                                          : parnest::detail::moves::SliceDirections::random,
+                                      100000, point, counts);
       REQUIRE(point.log_l > -radius * radius);
       double r2 = 0;
       for (double v : u) r2 += (v - 0.5) * (v - 0.5);

@@ -9,7 +9,7 @@
 #include <Eigen/LU>
 
 TEST_CASE("the unit-ball volume is right in 1, 2, 3 and 10 dimensions", "[ellipsoid]") {
-  using parnest::Ellipsoid;
+  using parnest::detail::Ellipsoid;
   CHECK(std::exp(Ellipsoid::log_unit_ball_volume(1)) == Approx(2.0));
   CHECK(std::exp(Ellipsoid::log_unit_ball_volume(2)) == Approx(M_PI));
   CHECK(std::exp(Ellipsoid::log_unit_ball_volume(3)) == Approx(4.0 / 3.0 * M_PI));
@@ -24,7 +24,7 @@ TEST_CASE("a bounding ellipsoid holds its points and samples uniformly inside", 
     const double shared = rng.normal();
     for (int j = 0; j < d; ++j) points(i, j) = 0.5 + 0.1 * (j + 1) * rng.normal() + 0.05 * shared;
   }
-  const auto e = parnest::Ellipsoid::bounding(points, 1.0);
+  const auto e = parnest::detail::Ellipsoid::bounding(points, 1.0);
 
   // Membership via the quadratic form, computed independently of the class.
   const Eigen::MatrixXd cov = [&] {
@@ -39,7 +39,7 @@ TEST_CASE("a bounding ellipsoid holds its points and samples uniformly inside", 
   }
   CHECK(max_r2 > 0);
   // Its volume is the unit ball's times sqrt(det(cov * max_r2)).
-  CHECK(e.log_volume() == Approx(parnest::Ellipsoid::log_unit_ball_volume(d) +
+  CHECK(e.log_volume() == Approx(parnest::detail::Ellipsoid::log_unit_ball_volume(d) +
                                  0.5 * std::log((cov * max_r2).determinant())));
   // Samples fall inside, and their mean squared radius is d / (d + 2) of the boundary's.
   double mean_r2 = 0;
@@ -59,6 +59,6 @@ TEST_CASE("enlarging multiplies the volume", "[ellipsoid]") {
   parnest::RowMatrix points(50, 2);
   parnest::RandomStream rng(2, parnest::StreamPurpose::user, 0, 0);
   for (int i = 0; i < 50; ++i) points.row(i) << rng.uniform(), rng.uniform();
-  CHECK(parnest::Ellipsoid::bounding(points, 2.0).log_volume() ==
-        Approx(parnest::Ellipsoid::bounding(points, 1.0).log_volume() + std::log(2.0)));
+  CHECK(parnest::detail::Ellipsoid::bounding(points, 2.0).log_volume() ==
+        Approx(parnest::detail::Ellipsoid::bounding(points, 1.0).log_volume() + std::log(2.0)));
 }

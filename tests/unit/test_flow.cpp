@@ -15,8 +15,8 @@
 using parnest::RandomStream;
 using parnest::RowMatrix;
 using parnest::StreamPurpose;
-using parnest::neural::CouplingFlow;
-using parnest::neural::Training;
+using parnest::detail::neural::CouplingFlow;
+using parnest::detail::neural::Training;
 
 namespace {
 

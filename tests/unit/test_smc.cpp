@@ -126,7 +126,7 @@ TEST_CASE("the Student-t Crank-Nicolson move keeps its t-distribution invariant"
   scale << 1.0, 0.3, 0.0, 0.3, 2.0, -0.5, 0.0, -0.5, 0.5;
   const Eigen::Vector3d mean(1.0, -2.0, 0.5);
   const double nu = 5.0;
-  const parnest::StudentPcn t(mean, scale, nu);
+  const parnest::detail::StudentPcn t(mean, scale, nu);
   parnest::RandomStream rng(4, parnest::StreamPurpose::user, 0, 0);
   Eigen::VectorXd x = mean;
   Eigen::Vector3d sum = Eigen::Vector3d::Zero();
@@ -142,8 +142,8 @@ TEST_CASE("the Student-t Crank-Nicolson move keeps its t-distribution invariant"
   CHECK((outer / n - covariance).cwiseAbs().maxCoeff() < 0.15);
   // Its direct draws agree, and the normalised density integrates to one (importance check
   // against a wide Gaussian would be noisy; a grid in 1-D is exact enough).
-  const parnest::StudentPcn one(Eigen::VectorXd::Constant(1, 0.0), Eigen::MatrixXd::Identity(1, 1),
-                                nu);
+  const parnest::detail::StudentPcn one(Eigen::VectorXd::Constant(1, 0.0),
+                                        Eigen::MatrixXd::Identity(1, 1), nu);
   double integral = 0.0;
   for (double v = -200; v < 200; v += 0.001)
     integral += std::exp(one.log_normalised_density(Eigen::VectorXd::Constant(1, v))) * 0.001;

@@ -100,9 +100,14 @@ class Batch : public detail::RunHandle<detail::BatchRun> {
   static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
                                                                    std::size_t dimension);
 
-  /// A run of the validated model from `seed` (Sampler::run builds it; not for direct use).
-  /// step(), progress(), save(), load() and result() come from detail::RunHandle.
+  // step(), progress(), save(), load(), result(), take_notes() and stop_early() come from
+  // detail::RunHandle.
+
+ private:
+  // A run of the validated model from `seed`: only Sampler::run makes one.
   Batch(const detail::Problem& problem, const Options& options, std::uint64_t seed);
+  template <Backend>
+  friend class Sampler;
 };
 
 #ifndef PARNEST_HEADER_ONLY

@@ -14,7 +14,7 @@
 #include "parnest/pool/pool.hpp"
 #include "parnest/rng.hpp"
 
-namespace parnest {
+namespace parnest::detail {
 
 /// The set {x : (x - c)^T (A A^T)^{-1} (x - c) <= 1}, with A lower-triangular.
 class Ellipsoid {
@@ -123,4 +123,4 @@ class Ellipsoid {
   double log_volume_ = 0.0;
 };
 
-}  // namespace parnest
+}  // namespace parnest::detail

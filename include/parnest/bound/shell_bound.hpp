@@ -21,7 +21,7 @@
 #include "parnest/neural/emulator.hpp"
 #include "parnest/rng.hpp"
 
-namespace parnest {
+namespace parnest::detail {
 
 /// The emulator of one ellipsoid of a bound: trained in that ellipsoid's own coordinates
 /// (Ellipsoid::whitened), and the score a point of the ellipsoid must reach to stay.
@@ -141,4 +141,4 @@ class ShellBound {
   double proposed_ = 0, accepted_ = 0;  // proposals made and kept, for the volume
 };
 
-}  // namespace parnest
+}  // namespace parnest::detail

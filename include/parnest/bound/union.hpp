@@ -17,9 +17,7 @@
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/rng.hpp"
 
-namespace parnest {
-
-namespace detail {
+namespace parnest::detail {
 
 /// The default volume factor on top of each ellipsoid's cross-validated size: max(1.25, 1.07^d).
 /// A bound built from a few hundred points misses a small part of the contour it should hold,
@@ -27,7 +25,6 @@ namespace detail {
 inline double default_enlarge(std::size_t d) {
   return std::max(1.25, std::pow(1.07, static_cast<double>(d)));
 }
-}  // namespace detail
 
 /// A union of ellipsoids; empty means the whole unit cube.
 class Bound {
@@ -251,4 +248,4 @@ class Bound {
   double log_volume_ = 0.0;
 };
 
-}  // namespace parnest
+}  // namespace parnest::detail

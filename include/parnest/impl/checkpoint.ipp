@@ -3,7 +3,7 @@
 // (src/checkpoint.cpp), or included by the header that declares it in header-only mode
 // (PARNEST_HEADER_ONLY).
 #include "parnest/detail/inline.hpp"
-#include "parnest/io/checkpoint.hpp"
+#include "parnest/detail/checkpoint.hpp"
 
 #include <cstring>
 #include <filesystem>

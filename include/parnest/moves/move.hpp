@@ -8,7 +8,7 @@
 
 #include "parnest/detail/geometry.hpp"
 
-namespace parnest::moves {
+namespace parnest::detail::moves {
 
 using detail::in_unit_cube;
 
@@ -35,4 +35,4 @@ struct Counts {
   double proposed = 0;  ///< proposals made (including those outside the unit cube)
 };
 
-}  // namespace parnest::moves
+}  // namespace parnest::detail::moves

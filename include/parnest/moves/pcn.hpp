@@ -12,7 +12,7 @@
 
 #include "parnest/rng.hpp"
 
-namespace parnest {
+namespace parnest::detail {
 
 /// A gamma(shape, 1) variate, shape > 0 (Marsaglia & Tsang 2000; shape < 1 by the boost
 /// u^(1/shape)).
@@ -92,4 +92,4 @@ class StudentPcn {
   double nu_ = 1.0;
 };
 
-}  // namespace parnest
+}  // namespace parnest::detail

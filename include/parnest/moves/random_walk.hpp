@@ -10,7 +10,7 @@
 #include "parnest/detail/problem.hpp"
 #include "parnest/moves/move.hpp"
 
-namespace parnest::moves {
+namespace parnest::detail::moves {
 
 /// Walks exactly `walks` Metropolis steps from `point` (in place; its theta and log_l must be
 /// those of its u), accepting steps inside the unit cube with log L > threshold. Steps are
@@ -41,4 +41,4 @@ inline void random_walk(const detail::Problem& problem, const Ellipsoid* shape, 
   }
 }
 
-}  // namespace parnest::moves
+}  // namespace parnest::detail::moves

@@ -14,7 +14,7 @@
 #include "parnest/error.hpp"
 #include "parnest/moves/move.hpp"
 
-namespace parnest::moves {
+namespace parnest::detail::moves {
 
 /// Which directions slices follow.
 enum class SliceDirections {
@@ -92,4 +92,4 @@ inline void slice(const detail::Problem& problem, const Ellipsoid* shape, double
   }
 }
 
-}  // namespace parnest::moves
+}  // namespace parnest::detail::moves

@@ -10,7 +10,7 @@
 #include "parnest/error.hpp"
 #include "parnest/moves/move.hpp"
 
-namespace parnest::moves {
+namespace parnest::detail::moves {
 
 /// Writes into `out` a point uniform in bound ∩ cube with log L > threshold.
 /// @throws SamplerError after `max_draws` draws without success.
@@ -36,4 +36,4 @@ inline void uniform(const detail::Problem& problem, const Bound& bound, double t
                      "above the threshold too small to find");
 }
 
-}  // namespace parnest::moves
+}  // namespace parnest::detail::moves

@@ -20,9 +20,9 @@
 #include "parnest/pool/pool.hpp"
 #include "parnest/rng.hpp"
 
-namespace parnest::neural {
+namespace parnest::detail::neural {
 
-namespace detail {
+namespace emulator_impl {
 
 using parnest::detail::FlatReader;
 using parnest::detail::FlatWriter;
@@ -118,7 +118,7 @@ inline std::unique_ptr<Task> TrainTask::rebuild(const void* anchor,
 
 inline const bool TrainTask::registered = register_task_kind(kind, &rebuild);
 
-}  // namespace detail
+}  // namespace emulator_impl
 
 /// The mean score of an ensemble of networks, each trained on its own split of the points.
 class Emulator {
@@ -143,13 +143,13 @@ class Emulator {
     const Eigen::MatrixXd x =
         (centred.array().rowwise() * e.scale_.transpose().array()).matrix().transpose();
     const Eigen::RowVectorXd y = rank_scores(log_l, threshold);
-    const detail::TrainTask task(anchor, anchor_id, x, y, seed, stream);
+    const emulator_impl::TrainTask task(anchor, anchor_id, x, y, seed, stream);
     RowMatrix in(static_cast<Eigen::Index>(networks), 1),
         out(in.rows(), static_cast<Eigen::Index>(task.output_width()));
     for (Eigen::Index j = 0; j < in.rows(); ++j) in(j, 0) = static_cast<double>(j);
     pool.map(task, in, out);
     for (Eigen::Index j = 0; j < in.rows(); ++j) {
-      Mlp net(detail::layer_widths(static_cast<std::size_t>(u.cols())));
+      Mlp net(emulator_impl::layer_widths(static_cast<std::size_t>(u.cols())));
       net.read_parameters(
           std::span<const double>(out.row(j).data(), static_cast<std::size_t>(out.cols())));
       e.networks_.push_back(std::move(net));
@@ -207,4 +207,4 @@ class Emulator {
   std::vector<Mlp> networks_;
 };
 
-}  // namespace parnest::neural
+}  // namespace parnest::detail::neural

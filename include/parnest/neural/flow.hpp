@@ -23,7 +23,7 @@
 #include "parnest/pool/pool.hpp"
 #include "parnest/rng.hpp"
 
-namespace parnest::neural {
+namespace parnest::detail::neural {
 
 /// An invertible map x -> eta in `dimension` variables made of affine coupling layers. Each
 /// layer keeps one half A of the variables and moves the other half B:
@@ -401,4 +401,4 @@ class CouplingFlow {
   Eigen::VectorXd theta_;  // every parameter, laid out as conditioner() reads it
 };
 
-}  // namespace parnest::neural
+}  // namespace parnest::detail::neural

@@ -17,7 +17,7 @@
 #include "parnest/neural/training.hpp"
 #include "parnest/rng.hpp"
 
-namespace parnest::neural {
+namespace parnest::detail::neural {
 
 /// d inputs -> hidden layers -> 1 output.
 class Mlp {
@@ -179,4 +179,4 @@ class Mlp {
   std::vector<Eigen::VectorXd> biases_;
 };
 
-}  // namespace parnest::neural
+}  // namespace parnest::detail::neural

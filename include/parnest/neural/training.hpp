@@ -11,7 +11,7 @@
 
 #include "parnest/rng.hpp"
 
-namespace parnest::neural {
+namespace parnest::detail::neural {
 
 /// How a network is trained.
 struct Training {
@@ -72,4 +72,4 @@ class Adam {
   double step_ = 0, c1_ = 0, c2_ = 0, rate_ = 0;
 };
 
-}  // namespace parnest::neural
+}  // namespace parnest::detail::neural

@@ -1,8 +1,7 @@
 #pragma once
-/// @file io/checkpoint.hpp
-/// Binary checkpoints: the whole state of a backend, with what identifies the run it belongs
-/// to. Sampler::run writes and reads them (RunOptions::checkpoint); these functions are the
-/// file format.
+// Binary checkpoints: the whole state of a backend, with what identifies the run it belongs
+// to. Sampler::run writes and reads them (RunOptions::checkpoint); these functions are the
+// file format (an internal header: users set RunOptions::checkpoint).
 
 #include <cstdint>
 #include <optional>
