@@ -40,14 +40,15 @@ namespace parnest::detail {
 
 // One replacement live point per row, drawn by the batch's move: uniform draws from `bound`,
 // walks and slices shaped by `shape` (one ellipsoid for the whole batch; nullptr: the cube).
-// Input row: [threshold, iteration, slot, start log L, start u (d)]. Output row: [u (d),
-// theta (d), log L, calls, accepted, proposed].
+// Input row: [threshold, iteration, slot, walk scale, start log L, start u (d)]. Output row:
+// [u (d), theta (d), log L, calls, accepted, proposed]. The walk scale, which changes every
+// batch, travels in the rows: the context (bound, shape, settings), which pools over other
+// processes send again whenever it changes, then changes only with the bound.
 class ReplaceTask final : public Task {
  public:
   /// Everything about the batch's move except the bound and shape.
   struct Settings {
     Sample move;  // never automatic here
-    double walk_scale;
     std::size_t walks, slices, max_draws;
     std::uint64_t seed;
   };
@@ -55,7 +56,7 @@ class ReplaceTask final : public Task {
               const Settings& settings)
       : problem_(problem), bound_(bound), shape_(shape), s_(settings) {}
 
-  static std::size_t input_width(std::size_t d) { return 4 + d; }
+  static std::size_t input_width(std::size_t d) { return 5 + d; }
   static std::size_t output_width(std::size_t d) { return 2 * d + 4; }
 
   void run(std::span<const double> in, std::span<double> out) const override {
@@ -69,12 +70,11 @@ class ReplaceTask final : public Task {
     if (s_.move == Sample::uniform) {
       moves::uniform(problem_, bound_, threshold, rng, s_.max_draws, point, counts);
     } else {
-      std::copy(in.begin() + 4, in.begin() + 4 + static_cast<std::ptrdiff_t>(d), point.u.begin());
-      point.log_l = in[3];
+      std::copy(in.begin() + 5, in.begin() + 5 + static_cast<std::ptrdiff_t>(d), point.u.begin());
+      point.log_l = in[4];
       problem_.transform(point.u, point.theta);  // the walk may keep the start point
       if (s_.move == Sample::random_walk)
-        moves::random_walk(problem_, shape_, threshold, rng, s_.walks, s_.walk_scale, point,
-                           counts);
+        moves::random_walk(problem_, shape_, threshold, rng, s_.walks, in[3], point, counts);
       else
         moves::slice(problem_, shape_, threshold, rng, s_.slices,
                      s_.move == Sample::slice ? moves::SliceDirections::axes
@@ -92,7 +92,6 @@ class ReplaceTask final : public Task {
     TaskRecipe recipe{&rebuild, &problem_, problem_.id(), {}, kind};
     FlatWriter out(recipe.context);
     out.put_choice(static_cast<std::size_t>(s_.move));
-    out.put(s_.walk_scale);
     for (std::size_t n : {s_.walks, s_.slices, s_.max_draws}) out.put(static_cast<double>(n));
     out.put_bits(s_.seed);
     bound_.save(out);
@@ -109,7 +108,7 @@ class ReplaceTask final : public Task {
            (s_.move == Sample::uniform
                 ? std::string(", drawn from the bound")
                 : ", moved from the live point at " +
-                      format_point(problem_.model().names, in.subspan(4, d)) + " (unit cube)");
+                      format_point(problem_.model().names, in.subspan(5, d)) + " (unit cube)");
   }
 
  private:
@@ -143,7 +142,6 @@ class ReplaceTask::Rebuilt final : public Task {
   static Settings read_settings(FlatReader& in) {
     Settings s{};
     s.move = static_cast<Sample>(in.get_choice(detail::sample_kinds));
-    s.walk_scale = in.get();
     for (std::size_t* n : {&s.walks, &s.slices, &s.max_draws})
       *n = static_cast<std::size_t>(in.get());
     s.seed = in.get_bits();
@@ -472,6 +470,7 @@ class SequentialRun {
       in(row, 0) = threshold;
       in(row, 1) = static_cast<double>(iteration_);
       in(row, 2) = static_cast<double>(j);
+      in(row, 3) = walk_scale_;
       in.row(row).tail(static_cast<Eigen::Index>(d_ + 1)) = start.row(row);
     }
     RowMatrix out(static_cast<Eigen::Index>(count),
@@ -481,9 +480,8 @@ class SequentialRun {
     // unlike a per-point choice among several ellipsoids, it leaves their target unchanged.
     const Bound& source = bound_beats_cube_ ? bound_ : cube;
     const std::size_t slices = resolved_slices(options_, move_, d_);
-    pool.map(detail::ReplaceTask(
-                 problem_, source, shape_ ? &*shape_ : nullptr,
-                 {move_, walk_scale_, options_.walks, slices, options_.max_draws, seed_}),
+    pool.map(detail::ReplaceTask(problem_, source, shape_ ? &*shape_ : nullptr,
+                                 {move_, options_.walks, slices, options_.max_draws, seed_}),
              in, out);
     const auto w = static_cast<Eigen::Index>(2 * d_);
     moves::Counts batch{out.col(w + 1).sum(), out.col(w + 2).sum(), out.col(w + 3).sum()};
