@@ -289,6 +289,44 @@ TEST_CASE("a sampler run survives a likelihood that segfaults once, with the sam
   std::filesystem::remove_all(dir);
 }
 
+namespace {
+// Writes a frame of an unknown kind (99, empty) to every socket of this process: in a worker,
+// its parent reads it before the reply to the rows being evaluated.
+void send_unknown_frame() {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    const auto target = std::filesystem::read_symlink(entry.path(), error);
+    if (error || target.string().rfind("socket:", 0) != 0) continue;
+    const std::uint64_t header[2] = {99, 0};
+    const int fd = std::stoi(entry.path().filename().string());
+    if (::write(fd, header, sizeof header) != static_cast<ssize_t>(sizeof header)) continue;
+  }
+}
+}  // namespace
+
+TEST_CASE("a worker that breaks the protocol fails the batch; the next is not fed its replies",
+          "[process][faults]") {
+  const auto dir = scratch("protocol");
+  const std::string marker = (dir / "garbled").string();
+  const auto problem = parnest::reference::gaussian(2);
+  parnest::Model garbling = not_thread_safe(problem.model);
+  garbling.log_likelihood = [&](std::span<const double> theta) {
+    if (theta[0] > 0.52 && theta[1] > 0.52 && first_time(marker)) send_unknown_frame();
+    return problem.model.log_likelihood(theta);
+  };
+  const parnest::Sequential::Options options{.n_live = 100, .n_replace = 6};
+  parnest::Sampler<parnest::Sequential> reference(problem.model, options);
+  parnest::Sampler<parnest::Sequential> sampler(garbling, options);
+  auto pool = std::make_shared<parnest::ProcessPool>(parnest::ProcessPool::Options{.workers = 2});
+  CHECK_THROWS_WITH(sampler.run({.pool = pool, .seed = 8, .progress = false}),
+                    Contains("sent an unknown message (99)"));
+  // The replies still in flight when the batch failed belong to it, not to the next run's
+  // first batch, whose chunks have the same places in the same number of rows.
+  require_identical(reference.run({.ncores = 1, .seed = 9, .progress = false}),
+                    sampler.run({.pool = pool, .seed = 9, .progress = false}));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("a row that kills every worker fails the batch with the signal and the row",
           "[process][faults]") {
   {

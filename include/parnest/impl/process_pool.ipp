@@ -516,14 +516,24 @@ struct PoolState {
 
   void run(Batch& b) {
     split(b);
-    for (;;) {
-      if (b.fatal.empty() && !b.pending.empty()) spawn_stopped(b);
-      for (auto& w : workers)
-        while (b.fatal.empty() && w.state == Worker::State::ready && can_take(b, w)) assign(b, w);
-      const bool busy = std::any_of(workers.begin(), workers.end(),
-                                    [](const Worker& w) { return !w.in_flight.empty(); });
-      if (!busy && (b.pending.empty() || !b.fatal.empty())) break;
-      wait_and_handle(b);
+    try {
+      for (;;) {
+        if (b.fatal.empty() && !b.pending.empty()) spawn_stopped(b);
+        for (auto& w : workers)
+          while (b.fatal.empty() && w.state == Worker::State::ready && can_take(b, w))
+            assign(b, w);
+        const bool busy = std::any_of(workers.begin(), workers.end(),
+                                      [](const Worker& w) { return !w.in_flight.empty(); });
+        if (!busy && (b.pending.empty() || !b.fatal.empty())) break;
+        wait_and_handle(b);
+      }
+    } catch (...) {
+      // A protocol error (a message out of place, a short one) ends the batch while workers
+      // still run its chunks: their replies must not reach the next batch, whose chunks can
+      // have the same rows. Fresh workers start at the next map().
+      for (auto& w : workers) w.in_flight.clear();
+      stop_all();
+      throw;
     }
     if (!b.fatal.empty()) throw PoolError(b.fatal);
     b.errors.rethrow_if_any();
