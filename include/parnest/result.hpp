@@ -19,8 +19,10 @@ namespace parnest {
 struct Result {
   double log_z = 0.0;      ///< log evidence
   double log_z_err = 0.0;  ///< its standard error, as estimated by the backend
-  /// The error from the information alone, sqrt(H / n_live) (Skilling's estimate), for
-  /// comparison with log_z_err (nested samplers: from simulated shrinkage).
+  /// A plainer error, for comparison with log_z_err: Sequential's is Skilling's
+  /// sqrt(H / n_live) (log_z_err comes from simulated shrinkage); Batch's and Smc's, whose log Z
+  /// is an importance-sampling sum, is that of n_eff independent weights,
+  /// sqrt(1 / n_eff - 1 / n) over n weighted points (log_z_err is a bootstrap).
   double log_z_err_information = 0.0;
   double information = 0.0;  ///< Kullback-Leibler divergence H of posterior from prior (nats)
   std::size_t n_like = 0;    ///< likelihood evaluations

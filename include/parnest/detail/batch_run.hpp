@@ -206,8 +206,7 @@ class BatchRun {
     });
   }
 
-  /// Writes the whole state of the run to a checkpoint (read back by the constructor that
-  /// takes a FlatReader).
+  /// Writes the whole state of the run to a checkpoint (read back by load()).
   void save(detail::FlatWriter& out) const {
     out.put_choice(static_cast<std::size_t>(phase_));
     out.put_sized(u_);

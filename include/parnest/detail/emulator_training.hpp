@@ -1,0 +1,119 @@
+#pragma once
+// The task that trains the emulator's networks through the pool, one network per row, and how
+// a worker process or MPI rank rebuilds it (neural/emulator.hpp uses it).
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "parnest/detail/flat.hpp"
+#include "parnest/neural/mlp.hpp"
+#include "parnest/neural/training.hpp"
+#include "parnest/pool/pool.hpp"
+#include "parnest/rng.hpp"
+
+namespace parnest::detail::neural {
+
+namespace emulator_impl {
+
+using parnest::detail::FlatReader;
+using parnest::detail::FlatWriter;
+
+// Hidden layer widths: small enough to train on a few thousand points in a fraction of a
+// second, wide enough for the shapes of the reference problems (docs/batch.md).
+inline std::vector<std::size_t> layer_widths(std::size_t d) {
+  return {d, 32, 16, 1};
+}
+
+// Trains network number `in[0]` on fixed data: input row [network], output row its parameters.
+class TrainTask final : public Task {
+ public:
+  // x: inputs x points (normalised); y: target scores; seed and stream: the networks' streams.
+  TrainTask(const void* anchor, std::uint64_t anchor_id, const Eigen::MatrixXd& x,
+            const Eigen::RowVectorXd& y, std::uint64_t seed, std::uint64_t stream)
+      : anchor_(anchor), anchor_id_(anchor_id), x_(x), y_(y), seed_(seed), stream_(stream) {}
+
+  std::size_t output_width() const {
+    return Mlp(layer_widths(static_cast<std::size_t>(x_.rows()))).parameter_count();
+  }
+
+  void run(std::span<const double> in, std::span<double> out) const override {
+    RandomStream rng(seed_, StreamPurpose::network, stream_, static_cast<std::uint32_t>(in[0]));
+    Mlp net(layer_widths(static_cast<std::size_t>(x_.rows())), rng);
+    net.train(x_, y_, Training{}, rng);
+    net.write_parameters(out);
+  }
+
+  TaskRecipe recipe() const override {
+    (void)registered;
+    TaskRecipe recipe{&rebuild, anchor_, anchor_id_, {}, kind};
+    FlatWriter out(recipe.context);
+    out.put_bits(seed_);
+    out.put_bits(stream_);
+    out.put_sized(x_);
+    out.put_sized(y_);
+    return recipe;
+  }
+
+  std::string describe_row(std::span<const double> in) const override {
+    return "training network " + std::to_string(static_cast<std::size_t>(in[0])) +
+           " of the likelihood emulator on " + std::to_string(x_.cols()) + " points";
+  }
+
+ private:
+  class Rebuilt;
+  static std::unique_ptr<Task> rebuild(const void* anchor, std::span<const double> context);
+  static constexpr const char* kind = "parnest::Batch/train";
+  static const bool registered;
+
+  const void* anchor_;
+  std::uint64_t anchor_id_;
+  const Eigen::MatrixXd& x_;
+  const Eigen::RowVectorXd& y_;
+  std::uint64_t seed_, stream_;
+};
+
+// The task a worker rebuilds: it owns the data the original referred to.
+class TrainTask::Rebuilt final : public Task {
+ public:
+  Rebuilt(const void* anchor, FlatReader& in)
+      : seed_(in.get_bits()),
+        stream_(in.get_bits()),
+        x_(read<Eigen::MatrixXd>(in)),
+        y_(read<Eigen::RowVectorXd>(in)),
+        task_(anchor, 0, x_, y_, seed_, stream_) {
+    in.expect_end();
+  }
+  void run(std::span<const double> in, std::span<double> out) const override { task_.run(in, out); }
+  std::string describe_row(std::span<const double> in) const override {
+    return task_.describe_row(in);
+  }
+
+ private:
+  template <class M>
+  static M read(FlatReader& in) {
+    M m;
+    in.get_sized(m);
+    return m;
+  }
+  std::uint64_t seed_, stream_;
+  Eigen::MatrixXd x_;
+  Eigen::RowVectorXd y_;
+  TrainTask task_;
+};
+
+inline std::unique_ptr<Task> TrainTask::rebuild(const void* anchor,
+                                                std::span<const double> context) {
+  FlatReader in(context, "the emulator training task's context");
+  return std::make_unique<Rebuilt>(anchor, in);
+}
+
+inline const bool TrainTask::registered = register_task_kind(kind, &rebuild);
+
+}  // namespace emulator_impl
+
+}  // namespace parnest::detail::neural
