@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "parnest/detail/normal.hpp"
+#include "parnest/detail/text.hpp"
 #include "parnest/error.hpp"
 
 namespace parnest {
@@ -40,7 +41,7 @@ class Distribution {
 /// Uniform on [lo, hi]. @throws ConfigError unless lo < hi, both finite.
 inline Distribution uniform(double lo, double hi) {
   if (!(std::isfinite(lo) && std::isfinite(hi) && lo < hi))
-    throw ConfigError("uniform(" + std::to_string(lo) + ", " + std::to_string(hi) +
+    throw ConfigError("uniform(" + detail::text(lo) + ", " + detail::text(hi) +
                       "): need finite lo < hi");
   return {Distribution::Kind::uniform, lo, hi};
 }
@@ -48,7 +49,7 @@ inline Distribution uniform(double lo, double hi) {
 /// Log-uniform (uniform in log x) on [lo, hi]. @throws ConfigError unless 0 < lo < hi.
 inline Distribution log_uniform(double lo, double hi) {
   if (!(std::isfinite(lo) && std::isfinite(hi) && 0 < lo && lo < hi))
-    throw ConfigError("log_uniform(" + std::to_string(lo) + ", " + std::to_string(hi) +
+    throw ConfigError("log_uniform(" + detail::text(lo) + ", " + detail::text(hi) +
                       "): need finite 0 < lo < hi");
   return {Distribution::Kind::log_uniform, std::log(lo), std::log(hi)};
 }
@@ -56,7 +57,7 @@ inline Distribution log_uniform(double lo, double hi) {
 /// Normal with the given mean and standard deviation. @throws ConfigError unless sigma > 0.
 inline Distribution normal(double mean, double sigma) {
   if (!(std::isfinite(mean) && std::isfinite(sigma) && sigma > 0))
-    throw ConfigError("normal(" + std::to_string(mean) + ", " + std::to_string(sigma) +
+    throw ConfigError("normal(" + detail::text(mean) + ", " + detail::text(sigma) +
                       "): need finite mean and sigma > 0");
   return {Distribution::Kind::normal, mean, sigma};
 }
@@ -64,9 +65,8 @@ inline Distribution normal(double mean, double sigma) {
 /// Normal(mean, sigma) restricted to [lo, hi] (either bound may be infinite).
 /// @throws ConfigError unless sigma > 0, lo < hi and the interval has non-negligible mass.
 inline Distribution truncated_normal(double mean, double sigma, double lo, double hi) {
-  const std::string call = "truncated_normal(" + std::to_string(mean) + ", " +
-                           std::to_string(sigma) + ", " + std::to_string(lo) + ", " +
-                           std::to_string(hi) + ")";
+  const std::string call = "truncated_normal(" + detail::text(mean) + ", " + detail::text(sigma) +
+                           ", " + detail::text(lo) + ", " + detail::text(hi) + ")";
   if (!(std::isfinite(mean) && std::isfinite(sigma) && sigma > 0 && lo < hi))
     throw ConfigError(call + ": need finite mean, sigma > 0 and lo < hi");
   // Work in whichever tail keeps the CDF values away from 1, where they lose precision.
@@ -97,7 +97,7 @@ inline double Distribution::from_unit(double u) const {
 }
 
 inline std::string Distribution::describe() const {
-  auto pair = [](double x, double y) { return std::to_string(x) + ", " + std::to_string(y); };
+  auto pair = [](double x, double y) { return detail::text(x) + ", " + detail::text(y); };
   switch (kind_) {
     case Kind::uniform:
       return "uniform(" + pair(a_, b_) + ")";

@@ -258,7 +258,7 @@ void Sampler<B>::check(const RunOptions& o) {
   auto non_negative = [](const char* name, double value) {
     if (!(value >= 0.0) || std::isinf(value))
       throw ConfigError(std::string(name) + " must be a finite number >= 0 (seconds), got " +
-                        std::to_string(value));
+                        detail::text(value));
   };
   non_negative("checkpoint_every", o.checkpoint_every);
   non_negative("row_timeout", o.row_timeout);

@@ -81,13 +81,13 @@ TEST_CASE("out-of-range batch options are refused, naming option, value and rang
   };
   refused({.n_live = 7}, "n_live = 7 is invalid: need at least 2 d + 2 = 8 for 3 parameters");
   refused({.n_batch = 0}, "n_batch = 0 is invalid");
-  refused({.f_live = 1.0}, "f_live = 1.000000 is invalid: must lie strictly between 0 and 1");
-  refused({.n_eff = -1}, "n_eff = -1.000000 is invalid");
-  refused({.enlarge = 0.5}, "enlarge = 0.500000 is invalid");
+  refused({.f_live = 1.0}, "f_live = 1 is invalid: must lie strictly between 0 and 1");
+  refused({.n_eff = -1}, "n_eff = -1 is invalid");
+  refused({.enlarge = 0.5}, "enlarge = 0.5 is invalid");
   refused({.networks = 100}, "networks = 100 is invalid: must be at most 64");
   refused({.volume_draws = 10}, "volume_draws = 10 is invalid");
   CHECK_THROWS_AS(parnest::Sampler<parnest::Batch>(model, {.max_draws = 0}), parnest::ConfigError);
-  refused({.min_efficiency = 1.5}, "min_efficiency = 1.500000 is invalid: must lie in [0, 1)");
+  refused({.min_efficiency = 1.5}, "min_efficiency = 1.5 is invalid: must lie in [0, 1)");
 }
 
 TEST_CASE("an exploration that stalls stops with a SamplerError saying what happened",

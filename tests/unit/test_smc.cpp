@@ -64,9 +64,9 @@ TEST_CASE("out-of-range smc options are refused, naming option, value and range"
   refused({.n_active = 1}, "Smc option n_active = 1 is invalid: must be at least 2");
   refused({.n_effective = 100, .n_active = 200},
           "n_effective = 100 is invalid: must be at least n_active = 200");
-  refused({.n_total = 100}, "n_total = 100.000000 is invalid");
-  refused({.target_acceptance = 1.0}, "target_acceptance = 1.000000 is invalid");
-  refused({.max_correlation = 1.0}, "max_correlation = 1.000000 is invalid");
+  refused({.n_total = 100}, "n_total = 100 is invalid");
+  refused({.target_acceptance = 1.0}, "target_acceptance = 1 is invalid");
+  refused({.max_correlation = 1.0}, "max_correlation = 1 is invalid");
 }
 
 TEST_CASE("an smc run stopped by max_calls says so", "[smc]") {

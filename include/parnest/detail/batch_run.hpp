@@ -61,18 +61,17 @@ class BatchRun {
                               2.0 * static_cast<double>(dimension) + 1.0);
     if (o.n_batch == 0) fail("n_batch", "0", "must be at least 1");
     if (!(o.f_live > 0.0 && o.f_live < 1.0))
-      fail("f_live", std::to_string(o.f_live), "must lie strictly between 0 and 1");
+      fail("f_live", detail::text(o.f_live), "must lie strictly between 0 and 1");
     if (!(o.n_eff > 0.0 && std::isfinite(o.n_eff)))
-      fail("n_eff", std::to_string(o.n_eff), "must be a finite number > 0");
+      fail("n_eff", detail::text(o.n_eff), "must be a finite number > 0");
     if (o.enlarge != 0.0 && !(o.enlarge >= 1.0 && std::isfinite(o.enlarge)))
-      fail("enlarge", std::to_string(o.enlarge),
-           "must be a finite number >= 1 (0 picks a default)");
+      fail("enlarge", detail::text(o.enlarge), "must be a finite number >= 1 (0 picks a default)");
     if (o.networks > 64) fail("networks", std::to_string(o.networks), "must be at most 64");
     if (o.volume_draws < 100)
       fail("volume_draws", std::to_string(o.volume_draws), "must be at least 100");
     if (o.max_draws == 0) fail("max_draws", "0", "must be at least 1");
     if (!(o.min_efficiency >= 0.0 && o.min_efficiency < 1.0))
-      fail("min_efficiency", std::to_string(o.min_efficiency),
+      fail("min_efficiency", detail::text(o.min_efficiency),
            "must lie in [0, 1) (0 never stops a slow exploration)");
   }
 

@@ -172,9 +172,9 @@ class SequentialRun {
     };
     auto finite_at_least = [&](const char* option, double value, double lowest, bool strict) {
       if (!std::isfinite(value) || value < lowest || (strict && value == lowest))
-        fail(option, std::to_string(value),
+        fail(option, detail::text(value),
              std::string("must be a finite number ") + (strict ? "> " : ">= ") +
-                 std::to_string(lowest));
+                 detail::text(lowest));
     };
     if (o.n_live < 2 * dimension + 2)
       fail("n_live", std::to_string(o.n_live),

@@ -59,17 +59,16 @@ class SmcRun {
       fail("n_effective", std::to_string(o.n_effective),
            "must be at least n_active = " + std::to_string(o.n_active));
     if (!(o.n_total >= static_cast<double>(o.n_effective) && std::isfinite(o.n_total)))
-      fail("n_total", std::to_string(o.n_total),
+      fail("n_total", detail::text(o.n_total),
            "must be finite and at least n_effective = " + std::to_string(o.n_effective));
     // Every particle is kept: z, theta, log L and its log density.
     detail::check_fits_memory("Smc", "n_total", o.n_total,
                               2.0 * static_cast<double>(dimension) + 2.0);
     if (!(o.target_acceptance > 0.0 && o.target_acceptance < 1.0))
-      fail("target_acceptance", std::to_string(o.target_acceptance),
+      fail("target_acceptance", detail::text(o.target_acceptance),
            "must lie strictly between 0 and 1");
     if (!(o.max_correlation > 0.0 && o.max_correlation < 1.0))
-      fail("max_correlation", std::to_string(o.max_correlation),
-           "must lie strictly between 0 and 1");
+      fail("max_correlation", detail::text(o.max_correlation), "must lie strictly between 0 and 1");
   }
 
   // A run of the validated model from `seed` (the Sampler validated the options when it was

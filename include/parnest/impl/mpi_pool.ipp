@@ -32,6 +32,7 @@
 #include "parnest/detail/flat.hpp"
 #include "parnest/detail/launcher_pool.hpp"
 #include "parnest/detail/tbb_rows.hpp"
+#include "parnest/detail/text.hpp"
 #include "parnest/env.hpp"
 #include "parnest/error.hpp"
 
@@ -247,7 +248,7 @@ struct PoolState {
     if (o.group_size == 0) throw ConfigError("MpiPool: group_size must be at least 1, got 0");
     if (!(o.wait_report_seconds >= 0.0))
       throw ConfigError("MpiPool: wait_report_seconds must be >= 0, got " +
-                        std::to_string(o.wait_report_seconds));
+                        detail::text(o.wait_report_seconds));
     if (o.threads_per_rank == 0)
       throw ConfigError("MpiPool: threads_per_rank must be at least 1, got 0");
     if (o.group_size > 1 && o.threads_per_rank > 1)
