@@ -40,6 +40,7 @@ concept Backend = requires(B backend, const B& done, Pool& pool, const typename 
   { done.result() } -> std::same_as<Result>;
   { B::name } -> std::convertible_to<const char*>;
   { done.progress() } -> std::same_as<Progress>;
+  { done.n_like() } -> std::same_as<std::size_t>;
   {
     B::describe(options, dimension)
     } -> std::same_as<std::vector<std::pair<std::string, std::string>>>;
@@ -168,7 +169,7 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options, const detail:
     for (const auto& note : backend.take_notes()) log.note(note);
   };
   detail::InterruptGuard interrupts(run_options.handle_signals, run_options.stop);
-  log.start(backend.progress().n_like);
+  log.start(backend.n_like());
   tell_notes();  // a note on the first step's size comes before that step
   auto last_checkpoint = std::chrono::steady_clock::now();
   std::optional<std::string> stopped_early;
@@ -239,7 +240,7 @@ template <Backend B>
 std::optional<std::string> Sampler<B>::spent(const RunOptions& o, const B& backend,
                                              std::chrono::steady_clock::time_point start) {
   if (o.max_calls == 0 && o.max_seconds == 0) return std::nullopt;
-  const std::size_t n_like = backend.progress().n_like;
+  const std::size_t n_like = backend.n_like();
   if (n_like == 0) return std::nullopt;
   if (o.max_calls > 0 && n_like >= o.max_calls)
     return "stopped at max_calls = " + std::to_string(o.max_calls) + " after " +

@@ -56,9 +56,7 @@ class BatchRun {
       fail("n_live", std::to_string(o.n_live),
            "need at least 2 d + 2 = " + std::to_string(2 * dimension + 2) + " for " +
                std::to_string(dimension) + " parameters");
-    // The first fill keeps 2 n_live points (n_update defaults to n_live): u, theta and log L.
-    detail::check_fits_memory("Batch", "n_live", 2.0 * static_cast<double>(o.n_live),
-                              2.0 * static_cast<double>(dimension) + 1.0);
+    detail::check_fits_memory(stored_points(o, dimension));
     if (o.n_batch == 0) fail("n_batch", "0", "must be at least 1");
     if (!(o.f_live > 0.0 && o.f_live < 1.0))
       fail("f_live", detail::text(o.f_live), "must lie strictly between 0 and 1");
@@ -82,8 +80,7 @@ class BatchRun {
         options_(options),
         seed_(seed),
         d_(problem.dimension()),
-        notes_(detail::large_run_note("Batch", "n_live", 2.0 * static_cast<double>(options.n_live),
-                                      2.0 * static_cast<double>(d_) + 1.0)) {}
+        notes_(detail::large_run_note(stored_points(options, d_))) {}
 
   /// The options with their defaults resolved for this dimension, as (name, value) text.
   static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
@@ -134,6 +131,9 @@ class BatchRun {
       phase_ = Phase::done;
     return true;
   }
+
+  /// Likelihood calls so far.
+  std::size_t n_like() const noexcept { return n_like_; }
 
   /// Where the run stands: during the exploration, the live evidence fraction against f_live;
   /// then the effective sample size still to go.
@@ -303,6 +303,11 @@ class BatchRun {
   // Fills the climb rate is fitted over.
   static constexpr std::size_t climb_fills = 4;
 
+  // The first fill keeps 2 n_live points (n_update defaults to n_live): u, theta and log L.
+  static detail::StoredPoints stored_points(const Options& o, std::size_t d) {
+    return {"Batch", "n_live", 2.0 * static_cast<double>(o.n_live),
+            2.0 * static_cast<double>(d) + 1.0};
+  }
   static std::size_t resolved_update(const Options& o) {
     return o.n_update > 0 ? o.n_update : o.n_live;
   }

@@ -29,26 +29,32 @@ inline std::string gigabytes(double bytes) {
 /// (1e7 for 1e3) would otherwise swap or sit silent through its first fill for minutes.
 constexpr double large_run_bytes = 1e9;
 
-/// Refuses `option` = `count` of `backend` if `count` points of `doubles_per_point` doubles
-/// each, the least the backend stores, exceed the physical memory.
-inline void check_fits_memory(const std::string& backend, const std::string& option, double count,
-                              double doubles_per_point) {
-  const double need = count * doubles_per_point * sizeof(double), have = physical_memory_bytes();
+/// The least a backend keeps in memory: `count` points (set by its option `option`) of
+/// `doubles_per_point` doubles each. Each backend says it in one place, for the check when its
+/// options are validated and for the note when its run starts.
+struct StoredPoints {
+  std::string backend, option;
+  double count, doubles_per_point;
+  double bytes() const { return count * doubles_per_point * sizeof(double); }
+};
+
+/// Refuses the option behind `points` if they exceed the physical memory.
+inline void check_fits_memory(const StoredPoints& points) {
+  const double need = points.bytes(), have = physical_memory_bytes();
   if (have > 0.0 && need > have)
-    invalid_option(backend, option, text(count),
+    invalid_option(points.backend, points.option, text(points.count),
                    "its points alone would need " + gigabytes(need) + ", more than the " +
                        gigabytes(have) + " of memory this machine has");
 }
 
 /// Above large_run_bytes, the note a run gives at its start: the memory and the calls before
 /// its first step ends. Nothing below.
-inline std::vector<std::string> large_run_note(const std::string& backend,
-                                               const std::string& option, double count,
-                                               double doubles_per_point) {
-  const double need = count * doubles_per_point * sizeof(double), have = physical_memory_bytes();
+inline std::vector<std::string> large_run_note(const StoredPoints& points) {
+  const double need = points.bytes(), have = physical_memory_bytes();
   if (!(need > large_run_bytes)) return {};
-  return {backend + " " + option + " = " + text(count) + " keeps at least " + gigabytes(need) +
-          " of points in memory (" + (have > 0.0 ? gigabytes(have) : std::string("unknown")) +
+  return {points.backend + " " + points.option + " = " + text(points.count) + " keeps at least " +
+          gigabytes(need) + " of points in memory (" +
+          (have > 0.0 ? gigabytes(have) : std::string("unknown")) +
           " available), and its first step evaluates that many points before any progress line"};
 }
 

@@ -26,6 +26,9 @@ class RunHandle {
   bool step(Pool& pool);
   /// Where the run stands.
   Progress progress() const;
+  /// Likelihood calls so far: progress().n_like without the rest of the snapshot, cheap enough
+  /// for the core to look at after every batch (RunOptions::max_calls, max_seconds).
+  std::size_t n_like() const noexcept;
   /// Everything that changes during a run, bit for bit: a backend constructed with the same
   /// problem, options and seed and then load()ed continues exactly as this one would.
   void save(FlatWriter& out) const;

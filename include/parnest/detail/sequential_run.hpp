@@ -180,9 +180,7 @@ class SequentialRun {
       fail("n_live", std::to_string(o.n_live),
            "need at least 2 d + 2 = " + std::to_string(2 * dimension + 2) + " for " +
                std::to_string(dimension) + " parameters");
-    // Each live point: u, theta, log L and its birth contour.
-    detail::check_fits_memory("Sequential", "n_live", static_cast<double>(o.n_live),
-                              2.0 * static_cast<double>(dimension) + 2.0);
+    detail::check_fits_memory(stored_points(o, dimension));
     finite_at_least("dlogz", o.dlogz, 0.0, true);
     if (o.n_replace > o.n_live / 2)
       fail("n_replace", std::to_string(o.n_replace),
@@ -203,8 +201,7 @@ class SequentialRun {
         k_(resolved_k(options)),
         move_(options.sample == Sample::automatic ? Sample::uniform : options.sample),
         enlarge_(resolved_enlarge(options, d_)),
-        notes_(detail::large_run_note("Sequential", "n_live", static_cast<double>(options.n_live),
-                                      2.0 * static_cast<double>(d_) + 2.0)) {}
+        notes_(detail::large_run_note(stored_points(options, d_))) {}
 
   /// Runs one iteration through `pool`. Returns false once the run has finished.
   bool step(Pool& pool) {
@@ -265,6 +262,9 @@ class SequentialRun {
             {"max_iterations", detail::text(o.max_iterations)},
             {"max_draws", detail::text(o.max_draws)}};
   }
+
+  /// Likelihood calls so far.
+  std::size_t n_like() const noexcept { return n_like_; }
 
   /// Where the run stands: log Z so far and how far the dlogz rule is from stopping it.
   Progress progress() const {
@@ -403,6 +403,11 @@ class SequentialRun {
   }
 
  private:
+  // Each live point: u, theta, log L and its birth contour.
+  static detail::StoredPoints stored_points(const Options& o, std::size_t d) {
+    return {"Sequential", "n_live", static_cast<double>(o.n_live),
+            2.0 * static_cast<double>(d) + 2.0};
+  }
   static std::size_t resolved_k(const Options& o) {
     return o.n_replace > 0 ? o.n_replace : std::max<std::size_t>(1, o.n_live / 50);
   }

@@ -61,9 +61,7 @@ class SmcRun {
     if (!(o.n_total >= static_cast<double>(o.n_effective) && std::isfinite(o.n_total)))
       fail("n_total", detail::text(o.n_total),
            "must be finite and at least n_effective = " + std::to_string(o.n_effective));
-    // Every particle is kept: z, theta, log L and its log density.
-    detail::check_fits_memory("Smc", "n_total", o.n_total,
-                              2.0 * static_cast<double>(dimension) + 2.0);
+    detail::check_fits_memory(stored_points(o, dimension));
     if (!(o.target_acceptance > 0.0 && o.target_acceptance < 1.0))
       fail("target_acceptance", detail::text(o.target_acceptance),
            "must lie strictly between 0 and 1");
@@ -78,8 +76,7 @@ class SmcRun {
         options_(options),
         seed_(seed),
         d_(problem.dimension()),
-        notes_(detail::large_run_note("Smc", "n_total", options.n_total,
-                                      2.0 * static_cast<double>(d_) + 2.0)) {}
+        notes_(detail::large_run_note(stored_points(options, d_))) {}
 
   /// The options with their defaults resolved for this dimension, as (name, value) text.
   static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
@@ -133,6 +130,9 @@ class SmcRun {
                                "particles and may be poor"
                              : std::string());
   }
+
+  /// Likelihood calls so far.
+  std::size_t n_like() const noexcept { return n_like_; }
 
   /// Where the run stops: beta still to go, then the posterior's effective samples to go.
   Progress progress() const {
@@ -298,6 +298,10 @@ class SmcRun {
   static constexpr double training_mass = 0.99;
 
   static bool uses_flow(const Options& o, std::size_t d) { return o.flow && d >= 2; }
+  // Every particle is kept: z, theta, log L and its log density.
+  static detail::StoredPoints stored_points(const Options& o, std::size_t d) {
+    return {"Smc", "n_total", o.n_total, 2.0 * static_cast<double>(d) + 2.0};
+  }
   static std::size_t resolved_max_steps(const Options& o, std::size_t d) {
     return o.max_steps > 0 ? o.max_steps : 10 * (d + 2);
   }

@@ -27,6 +27,10 @@ Progress RunHandle<Run>::progress() const {
   return run_->progress();
 }
 template <class Run>
+std::size_t RunHandle<Run>::n_like() const noexcept {
+  return run_->n_like();
+}
+template <class Run>
 void RunHandle<Run>::save(FlatWriter& out) const {
   run_->save(out);
 }
