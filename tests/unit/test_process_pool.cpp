@@ -18,8 +18,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
+#include <string>
 #include <thread>
 
 #include "identical.hpp"
@@ -141,6 +143,19 @@ parnest::RowMatrix inputs(int n) {
 parnest::Model not_thread_safe(parnest::Model model) {
   model.thread_safe = false;
   return model;
+}
+
+// `model`, not thread-safe, whose likelihood does `misbehave` at the first point with both
+// coordinates above 0.52 that any process evaluates (`marker` records that it happened).
+parnest::Model misbehaving_once(const parnest::Model& model, const std::string& marker,
+                                std::function<void()> misbehave) {
+  parnest::Model once = not_thread_safe(model);
+  once.log_likelihood = [inner = model.log_likelihood, marker,
+                         misbehave = std::move(misbehave)](std::span<const double> theta) {
+    if (theta[0] > 0.52 && theta[1] > 0.52 && first_time(marker)) misbehave();
+    return inner(theta);
+  };
+  return once;
 }
 
 }  // namespace
@@ -269,13 +284,9 @@ TEST_CASE("a worker that crashes once is replaced and its rows re-run", "[proces
 TEST_CASE("a sampler run survives a likelihood that segfaults once, with the same result",
           "[process][faults]") {
   const auto dir = scratch("crash-run");
-  const std::string marker = (dir / "crashed").string();
   const auto problem = parnest::reference::gaussian(2);
-  parnest::Model fragile = not_thread_safe(problem.model);
-  fragile.log_likelihood = [&](std::span<const double> theta) {
-    if (theta[0] > 0.52 && theta[1] > 0.52 && first_time(marker)) std::raise(SIGSEGV);
-    return problem.model.log_likelihood(theta);
-  };
+  const parnest::Model fragile =
+      misbehaving_once(problem.model, (dir / "crashed").string(), [] { std::raise(SIGSEGV); });
   parnest::Sampler<parnest::Sequential> reference(problem.model, {.n_live = 100, .n_replace = 6});
   parnest::Sampler<parnest::Sequential> sampler(fragile, {.n_live = 100, .n_replace = 6});
   const auto serial = reference.run({.ncores = 1, .seed = 8});
@@ -307,13 +318,9 @@ void send_unknown_frame() {
 TEST_CASE("a worker that breaks the protocol fails the batch; the next is not fed its replies",
           "[process][faults]") {
   const auto dir = scratch("protocol");
-  const std::string marker = (dir / "garbled").string();
   const auto problem = parnest::reference::gaussian(2);
-  parnest::Model garbling = not_thread_safe(problem.model);
-  garbling.log_likelihood = [&](std::span<const double> theta) {
-    if (theta[0] > 0.52 && theta[1] > 0.52 && first_time(marker)) send_unknown_frame();
-    return problem.model.log_likelihood(theta);
-  };
+  const parnest::Model garbling =
+      misbehaving_once(problem.model, (dir / "garbled").string(), send_unknown_frame);
   const parnest::Sequential::Options options{.n_live = 100, .n_replace = 6};
   parnest::Sampler<parnest::Sequential> reference(problem.model, options);
   parnest::Sampler<parnest::Sequential> sampler(garbling, options);
