@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   namespace ref = parnest::reference;
   std::printf(
       "Batch (defaults: n_live 500, n_eff 10000; and with 4 emulator networks up to 10-D), Smc "
-      "(defaults: n_effective 512, n_active 256, n_total 4096; with and without its flow) and "
+      "(defaults: n_eff_per_step 512, n_active 256, n_eff 4096; with and without its flow) and "
       "Sequential (n_live 500), serial pool, %d seeds (medians)\n\n",
       seeds);
   std::printf(

@@ -78,7 +78,7 @@ std::map<std::string, Setter<parnest::Batch::Options>> settings<parnest::Batch>(
           {"n_eff", field(&O::n_eff)},
           {"n_update", field(&O::n_update)},
           {"n_like_new_bound", field(&O::n_like_new_bound)},
-          {"bound", choice(&O::bound, parnest::detail::bound_kinds)},
+          {"bound", choice(&O::bound, parnest::detail::enum_count<parnest::BoundKind>)},
           {"enlarge", field(&O::enlarge)},
           {"networks", field(&O::networks)},
           {"discard_exploration", field(&O::discard_exploration)},
@@ -91,8 +91,8 @@ std::map<std::string, Setter<parnest::Sequential::Options>> settings<parnest::Se
   return {{"n_live", field(&O::n_live)},
           {"dlogz", field(&O::dlogz)},
           {"n_replace", field(&O::n_replace)},
-          {"bound", choice(&O::bound, parnest::detail::bound_kinds)},
-          {"sample", choice(&O::sample, parnest::detail::sample_kinds)},
+          {"bound", choice(&O::bound, parnest::detail::enum_count<parnest::BoundKind>)},
+          {"sample", choice(&O::sample, parnest::detail::enum_count<parnest::Sample>)},
           {"enlarge", field(&O::enlarge)},
           {"walks", field(&O::walks)},
           {"slices", field(&O::slices)}};
@@ -101,9 +101,9 @@ std::map<std::string, Setter<parnest::Sequential::Options>> settings<parnest::Se
 template <>
 std::map<std::string, Setter<parnest::Smc::Options>> settings<parnest::Smc>() {
   using O = parnest::Smc::Options;
-  return {{"n_effective", field(&O::n_effective)},
+  return {{"n_eff_per_step", field(&O::n_eff_per_step)},
           {"n_active", field(&O::n_active)},
-          {"n_total", field(&O::n_total)},
+          {"n_eff", field(&O::n_eff)},
           {"flow", field(&O::flow)},
           {"target_acceptance", field(&O::target_acceptance)},
           {"max_correlation", field(&O::max_correlation)},

@@ -70,7 +70,8 @@ int child(const std::string& backend, const std::string& pool, const std::string
     else if (backend == "batch")
       r = run<parnest::Batch>(problem.model, {.n_live = 300, .n_batch = 50}, pool, checkpoint);
     else
-      r = run<parnest::Smc>(problem.model, {.n_effective = 200, .n_active = 100}, pool, checkpoint);
+      r = run<parnest::Smc>(problem.model, {.n_eff_per_step = 200, .n_active = 100}, pool,
+                            checkpoint);
   } catch (const parnest::Error& e) {
     std::printf("error %s\n", e.what());
     return 2;

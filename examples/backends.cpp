@@ -57,7 +57,7 @@ parnest::Result batch(const parnest::Model& model) {
 }
 
 parnest::Result smc(const parnest::Model& model) {
-  parnest::Sampler<parnest::Smc> sampler(model, {.n_effective = 512, .n_total = 4096});
+  parnest::Sampler<parnest::Smc> sampler(model, {.n_eff_per_step = 512, .n_eff = 4096});
   parnest::Result result = sampler.run({.ncores = 8, .seed = 42});
   return result;
 }

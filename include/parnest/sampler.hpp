@@ -279,7 +279,7 @@ void Sampler<B>::save(const B& backend, const std::string& path, const detail::R
   if (!speaks) return;  // the process that speaks for the run writes its checkpoint
   std::vector<double> state;
   detail::FlatWriter out(state);
-  detail::save_probes(out, backend.probes());
+  out.sequence(backend.probes());
   backend.save(out);
   detail::write_checkpoint(path, id, state);
 }
@@ -291,7 +291,7 @@ bool Sampler<B>::resume(B& backend, const RunOptions& o, const detail::RunIdenti
   std::vector<detail::Probe> probes;
   try {
     detail::FlatReader in(*state, "the checkpoint's sampler state");
-    probes = detail::load_probes(in);
+    in.sequence(probes);
     backend.load(in);
     in.expect_end();
   } catch (const IoError& e) {

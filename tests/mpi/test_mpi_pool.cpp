@@ -54,7 +54,7 @@ parnest::Result serial_run(const parnest::Model& model, const parnest::Sequentia
 
 // Small runs of the batch backends, for the pool variants their tests do not vary.
 const parnest::Batch::Options small_batch{.n_live = 100, .n_batch = 40, .n_eff = 500};
-const parnest::Smc::Options small_smc{.n_effective = 64, .n_active = 32, .n_total = 256};
+const parnest::Smc::Options small_smc{.n_eff_per_step = 64, .n_active = 32, .n_eff = 256};
 
 /// Runs the backend serially, then with `parallel` (by default the launcher's pool, one thread
 /// per rank), from the same seed; requires the same result and returns it.
@@ -329,7 +329,7 @@ TEST_CASE("the smc backend with its flow gives the serial result on every rank",
   // The flow trains on rank 0; the ranks evaluate each MCMC step's proposals, whose number
   // varies (proposals outside the prior's support are not evaluated).
   const auto problem = parnest::reference::rosenbrock();
-  const parnest::Smc::Options o{.n_effective = 128, .n_active = 64, .n_total = 512};
+  const parnest::Smc::Options o{.n_eff_per_step = 128, .n_active = 64, .n_eff = 512};
   const auto result = require_serial_result<parnest::Smc>(problem.model, o, 7);
   CHECK(result.pool == "mpi(" + std::to_string(world_size()) + " ranks)");
 }

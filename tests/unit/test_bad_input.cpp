@@ -100,8 +100,8 @@ TEST_CASE("sizes that cannot fit in memory are refused with the memory they need
                     Contains("Sequential option n_live = 1e+15 is invalid: its points alone would "
                              "need 4.8e+07 GB, more than the "));
   CHECK_THROWS_AS(parnest::Sampler<parnest::Batch>(m, {.n_live = huge}), parnest::ConfigError);
-  CHECK_THROWS_WITH(parnest::Sampler<parnest::Smc>(m, {.n_total = 1e15}),
-                    Contains("Smc option n_total = 1e+15") && Contains("GB of memory"));
+  CHECK_THROWS_WITH(parnest::Sampler<parnest::Smc>(m, {.n_eff = 1e15}),
+                    Contains("Smc option n_eff = 1e+15") && Contains("GB of memory"));
   CHECK_NOTHROW(parnest::Sampler<parnest::Sequential>(m, {.n_live = 100'000}));
 }
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -279,7 +280,7 @@ TEST_CASE("a checkpoint written with another likelihood or prior is refused, wit
   refuses_changed_model<parnest::Sequential>("sequential", options, model, wider,
                                              "was written with another likelihood: at x0 = ");
   refuses_changed_model<parnest::Batch>("batch", {.n_live = 100}, model, wider, "log L was ");
-  refuses_changed_model<parnest::Smc>("smc", {.n_effective = 128, .n_active = 128, .n_total = 600},
+  refuses_changed_model<parnest::Smc>("smc", {.n_eff_per_step = 128, .n_active = 128, .n_eff = 600},
                                       model, wider, ", this model gives ");
   refuses_changed_model<parnest::Sequential>("prior", options, model, shifted,
                                              "was written with another prior: at unit-cube point");
@@ -311,6 +312,12 @@ TEST_CASE("corrupt, truncated and foreign checkpoints are refused; the previous 
   CHECK_THROWS_WITH(sampler.run(run), Contains("is truncated"));
   overwrite(checkpoint, "# not a checkpoint\n");
   CHECK_THROWS_WITH(sampler.run(run), Contains("is not a parnest checkpoint"));
+  // A checkpoint of format 2 (parnest 0.1.2, before each state object had one serialize).
+  std::string older = good;
+  const std::uint64_t format_2 = 2;
+  std::memcpy(older.data() + 16, &format_2, sizeof format_2);
+  overwrite(checkpoint, older);
+  CHECK_THROWS_WITH(sampler.run(run), Contains("has format version 2, this parnest reads 3"));
   CHECK_THROWS_AS(sampler.run(run), parnest::CheckpointError);
 
   // The one before the last, kept as .prev, resumes to the same result.

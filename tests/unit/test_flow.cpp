@@ -237,11 +237,11 @@ TEST_CASE("training is reproducible and save then load is exact", "[flow]") {
 
   std::vector<double> flat;
   parnest::detail::FlatWriter out(flat);
-  a.save(out);
-  CouplingFlow().save(out);
+  out.object(a);
+  out.object(CouplingFlow());
   parnest::detail::FlatReader in(flat, "flow");
-  const CouplingFlow loaded = CouplingFlow::load(in);
-  const CouplingFlow loaded_empty = CouplingFlow::load(in);
+  const auto loaded = in.read<CouplingFlow>();
+  const auto loaded_empty = in.read<CouplingFlow>();
   in.expect_end();
   CHECK(loaded.dimension() == 3);
   CHECK(loaded_empty.empty());
@@ -256,11 +256,11 @@ TEST_CASE("training is reproducible and save then load is exact", "[flow]") {
   // Truncated data, and a parameter count that does not fit the shape.
   std::vector<double> truncated(flat.begin(), flat.begin() + 10);
   parnest::detail::FlatReader short_in(truncated, "flow");
-  CHECK_THROWS_AS(CouplingFlow::load(short_in), parnest::IoError);
+  CHECK_THROWS_AS(short_in.read<CouplingFlow>(), parnest::IoError);
   std::vector<double> wrong = flat;
   wrong[1] = 3;  // layers
   parnest::detail::FlatReader wrong_in(wrong, "flow");
-  CHECK_THROWS_AS(CouplingFlow::load(wrong_in), parnest::IoError);
+  CHECK_THROWS_AS(wrong_in.read<CouplingFlow>(), parnest::IoError);
 }
 
 TEST_CASE("a flow in fewer than 2 variables is refused naming the dimension", "[flow]") {

@@ -32,7 +32,7 @@ parnest::Batch::Options small<parnest::Batch>() {
 }
 template <>
 parnest::Smc::Options small<parnest::Smc>() {
-  return {.n_effective = 256, .n_active = 128, .n_total = 1024};
+  return {.n_eff_per_step = 256, .n_active = 128, .n_eff = 1024};
 }
 
 // A serial run of gauss-2 never stopped, and a checkpoint path in a fresh directory for the

@@ -18,7 +18,7 @@ using Catch::Matchers::Contains;
 using parnest::testing::require_identical;
 
 namespace {
-const parnest::Smc::Options small{.n_effective = 256, .n_active = 128, .n_total = 1024};
+const parnest::Smc::Options small{.n_eff_per_step = 256, .n_active = 128, .n_eff = 1024};
 }  // namespace
 
 TEST_CASE("smc results are bit-identical for ncores 1 and 2, processes and a user pool",
@@ -31,7 +31,7 @@ TEST_CASE("smc results are bit-identical for ncores 1 and 2, processes and a use
     const parnest::Result serial =
         parnest::testing::require_pool_independent<parnest::Smc>(problem.model, options, 5);
     CHECK(serial.sampler == "smc");
-    CHECK(serial.n_eff >= options.n_total);
+    CHECK(serial.n_eff >= options.n_eff);
     CHECK(std::abs(serial.weights().sum() - 1.0) < 1e-9);
   }
 }
@@ -62,9 +62,9 @@ TEST_CASE("out-of-range smc options are refused, naming option, value and range"
     CHECK_THROWS_WITH(parnest::Sampler<parnest::Smc>(model, o), Contains(text));
   };
   refused({.n_active = 1}, "Smc option n_active = 1 is invalid: must be at least 2");
-  refused({.n_effective = 100, .n_active = 200},
-          "n_effective = 100 is invalid: must be at least n_active = 200");
-  refused({.n_total = 100}, "n_total = 100 is invalid");
+  refused({.n_eff_per_step = 100, .n_active = 200},
+          "n_eff_per_step = 100 is invalid: must be at least n_active = 200");
+  refused({.n_eff = 100}, "n_eff = 100 is invalid");
   refused({.target_acceptance = 1.0}, "target_acceptance = 1 is invalid");
   refused({.max_correlation = 1.0}, "max_correlation = 1 is invalid");
 }
@@ -111,7 +111,7 @@ TEST_CASE("a likelihood finite on 0.1 % of the prior stops the smc run, saying w
 TEST_CASE("refine_draws reports an importance-sampling evidence from the final flow", "[smc]") {
   const auto problem = parnest::reference::correlated_gaussian(4);
   parnest::Sampler<parnest::Smc> sampler(
-      problem.model, {.n_effective = 256, .n_active = 128, .n_total = 1024, .refine_draws = 4096});
+      problem.model, {.n_eff_per_step = 256, .n_active = 128, .n_eff = 1024, .refine_draws = 4096});
   const parnest::Result r = sampler.run({.ncores = 1, .seed = 2, .progress = false});
   CAPTURE(r.log_z, r.log_z_err);
   CHECK(std::abs(r.log_z - problem.log_z) < 3 * r.log_z_err);

@@ -58,7 +58,7 @@ TEST_CASE("a vectorised likelihood gives the one-point likelihood's result on ev
   }
   SECTION("smc") {
     require_same_as_scalar<parnest::Smc>(problem.model,
-                                         {.n_effective = 128, .n_active = 64, .n_total = 512}, 5);
+                                         {.n_eff_per_step = 128, .n_active = 64, .n_eff = 512}, 5);
   }
   SECTION("sequential, which calls it one point at a time") {
     require_same_as_scalar<parnest::Sequential>(problem.model, {.n_live = 100}, 5);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "parnest/bound/kind.hpp"
+#include "parnest/detail/enum_count.hpp"
 #include "parnest/detail/run_handle.hpp"
 #include "parnest/pool/pool.hpp"
 #include "parnest/progress.hpp"
@@ -36,13 +37,14 @@ enum class Sample {
 };
 
 namespace detail {
-inline constexpr std::size_t sample_kinds = 5;  // values of Sample
+template <>
+inline constexpr std::size_t enum_count<Sample> = 5;
 }
 
 /// The value's name as in options and output files ("random_slice").
 inline const char* name(Sample sample) {
-  constexpr const char* names[detail::sample_kinds] = {"automatic", "uniform", "random_walk",
-                                                       "slice", "random_slice"};
+  constexpr const char* names[detail::enum_count<Sample>] = {"automatic", "uniform", "random_walk",
+                                                             "slice", "random_slice"};
   return names[static_cast<std::size_t>(sample)];
 }
 

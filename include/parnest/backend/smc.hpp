@@ -3,7 +3,7 @@
 /// Persistent tempered sequential Monte Carlo with a learned preconditioner (pocoMC, Karamanis
 /// et al. 2022; persistent sampling, Karamanis & Seljak 2025). Particles move from the prior to
 /// the posterior through distributions prior x L^beta; each next beta keeps the effective
-/// sample size of all particles so far near n_effective; every MCMC step of the active
+/// sample size of all particles so far near n_eff_per_step; every MCMC step of the active
 /// particles is one batch through the pool.
 ///
 /// The algorithm is compiled into libparnest (src/smc.cpp); this header declares it.
@@ -37,13 +37,13 @@ class Smc : public detail::RunHandle<detail::SmcRun> {
   struct Options {
     /// The effective sample size every new temperature keeps among all particles so far:
     /// larger means smaller steps in beta (more iterations) and a more reliable evidence.
-    std::size_t n_effective = 512;
+    std::size_t n_eff_per_step = 512;
     /// Particles resampled and moved by MCMC per iteration: each MCMC step is one batch of this
-    /// many likelihood calls through the pool. At most n_effective.
+    /// many likelihood calls through the pool. At most n_eff_per_step.
     std::size_t n_active = 256;
     /// Once beta = 1, iterations continue until the posterior's effective sample size reaches
-    /// this. At least n_effective.
-    double n_total = 4096;
+    /// this. At least n_eff_per_step.
+    double n_eff = 4096;
     /// Precondition the moves with a normalizing flow trained on the weighted particles (on top
     /// of the affine whitening). Off: affine whitening only, which is exact for Gaussian-like
     /// posteriors and saves the training time. Needs 2 or more parameters.

@@ -84,24 +84,20 @@ class Ellipsoid {
   }
 
   /// Every member, bit for bit (derived ones too, so that nothing is recomputed differently).
-  void save(detail::FlatWriter& out) const {
-    out.put_count(dimension());
-    out.put(center_);
-    out.put(axes_);
-    out.put(inverse_axes_);
-    out.put(log_volume_);
-  }
-  static Ellipsoid load(detail::FlatReader& in) {
-    const auto d = static_cast<Eigen::Index>(in.get_count());
-    Ellipsoid e;
-    e.center_.resize(d);
-    e.axes_.resize(d, d);
-    e.inverse_axes_.resize(d, d);
-    in.get(e.center_);
-    in.get(e.axes_);
-    in.get(e.inverse_axes_);
-    e.log_volume_ = in.get();
-    return e;
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& e) {
+    ar.sized(e.center_);
+    ar.sized(e.axes_);
+    ar.sized(e.inverse_axes_);
+    ar.value(e.log_volume_);
+    if constexpr (Archive::loading) {
+      const auto d = e.center_.size();
+      if (e.axes_.rows() != d || e.axes_.cols() != d || e.inverse_axes_.rows() != d ||
+          e.inverse_axes_.cols() != d)
+        throw IoError("an ellipsoid's data is corrupt: centre of dimension " + std::to_string(d) +
+                      ", axes " + std::to_string(e.axes_.rows()) + " x " +
+                      std::to_string(e.axes_.cols()));
+    }
   }
 
   /// log of the volume of the unit ball in d dimensions.

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+#include "parnest/detail/enum_count.hpp"
+
 namespace parnest {
 
 /// The shape of the bound around the live points.
@@ -14,12 +16,13 @@ enum class BoundKind {
 };
 
 namespace detail {
-inline constexpr std::size_t bound_kinds = 3;  // values of BoundKind
+template <>
+inline constexpr std::size_t enum_count<BoundKind> = 3;
 }  // namespace detail
 
 /// The value's name as in options and output files ("multi").
 inline const char* name(BoundKind kind) {
-  constexpr const char* names[detail::bound_kinds] = {"none", "single", "multi"};
+  constexpr const char* names[detail::enum_count<BoundKind>] = {"none", "single", "multi"};
   return names[static_cast<std::size_t>(kind)];
 }
 

@@ -84,28 +84,15 @@ class ShellBound {
   }
   double proposals() const noexcept { return proposed_; }
 
-  void save(detail::FlatWriter& out) const {
-    region_.save(out);
-    out.put_count(cuts_.size());
-    for (const EllipsoidCut& c : cuts_) {
-      out.put_flag(c.emulator.has_value());
-      if (c.emulator) c.emulator->save(out);
-      out.put(c.cut);
-    }
-    out.put(proposed_);
-    out.put(accepted_);
-  }
-  static ShellBound load(detail::FlatReader& in) {
-    ShellBound b;
-    b.region_ = Bound::load(in);
-    b.cuts_.resize(in.get_count());
-    for (EllipsoidCut& c : b.cuts_) {
-      if (in.get_flag()) c.emulator = neural::Emulator::load(in);
-      c.cut = in.get();
-    }
-    b.proposed_ = in.get();
-    b.accepted_ = in.get();
-    return b;
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& b) {
+    ar.object(b.region_);
+    ar.sequence(b.cuts_, [&](auto& c) {
+      ar.optional(c.emulator);
+      ar.value(c.cut);
+    });
+    ar.value(b.proposed_);
+    ar.value(b.accepted_);
   }
 
  private:

@@ -65,20 +65,15 @@ class Bound {
   }
 
   /// Every member, bit for bit.
-  void save(detail::FlatWriter& out) const {
-    out.put_count(ellipsoids_.size());
-    for (const auto& e : ellipsoids_) e.save(out);
-    for (double c : cumulative_) out.put(c);
-    out.put(log_volume_);
-  }
-  static Bound load(detail::FlatReader& in) {
-    Bound b;
-    b.ellipsoids_.resize(in.get_count());
-    for (auto& e : b.ellipsoids_) e = Ellipsoid::load(in);
-    b.cumulative_.resize(b.ellipsoids_.size());
-    for (double& c : b.cumulative_) c = in.get();
-    b.log_volume_ = in.get();
-    return b;
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& b) {
+    ar.sequence(b.ellipsoids_);
+    ar.sized(b.cumulative_);
+    ar.value(b.log_volume_);
+    if constexpr (Archive::loading)
+      if (b.cumulative_.size() != b.ellipsoids_.size())
+        throw IoError("a bound's data is corrupt: " + std::to_string(b.ellipsoids_.size()) +
+                      " ellipsoids but " + std::to_string(b.cumulative_.size()) + " weights");
   }
 
   bool is_cube() const noexcept { return ellipsoids_.empty(); }

@@ -31,6 +31,7 @@
 #include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/memory_check.hpp"
+#include "parnest/detail/option_table.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/spread.hpp"
 #include "parnest/detail/text.hpp"
@@ -47,30 +48,44 @@ class BatchRun {
  public:
   using Options = Batch::Options;
 
+  /// Each option: its rule and the value the run uses (detail/option_table.hpp).
+  static const std::vector<OptionRow<Options>>& option_table() {
+    using O = Options;
+    static const std::vector<OptionRow<O>> table = {
+        option("n_live", &O::n_live, rule::enough_live_points()),
+        option("n_batch", &O::n_batch, rule::at_least(1)),
+        option("f_live", &O::f_live, rule::strictly_between(0.0, 1.0)),
+        option("n_eff", &O::n_eff, rule::finite_above(0.0)),
+        option("n_update", &O::n_update, rule::none(),
+               [](const O& o, std::size_t) { return resolved_update(o); }),
+        option("n_like_new_bound", &O::n_like_new_bound, rule::none(),
+               [](const O& o, std::size_t) { return resolved_like_new_bound(o); }),
+        option("bound", &O::bound, rule::none()),
+        option("enlarge", &O::enlarge, rule::zero_or(rule::finite_above(1.0, false)),
+               resolved_enlarge),
+        option("networks", &O::networks, rule::at_most(64)),
+        option("volume_draws", &O::volume_draws, rule::at_least(100)),
+        option("discard_exploration", &O::discard_exploration, rule::none(),
+               [](const O& o, std::size_t) -> std::string {
+                 return o.discard_exploration     ? "true"
+                        : discards_exploration(o) ? "true (networks)"
+                                                  : "false";
+               }),
+        option("max_draws", &O::max_draws, rule::at_least(1)),
+        option("min_efficiency", &O::min_efficiency,
+               [](double v, const O&, std::size_t) {
+                 return v >= 0.0 && v < 1.0
+                            ? std::string()
+                            : std::string("must lie in [0, 1) (0 never stops a slow exploration)");
+               }),
+    };
+    return table;
+  }
+
   /// @throws ConfigError naming the option, its value and the allowed range.
   static void validate(const Options& o, std::size_t dimension) {
-    auto fail = [](const std::string& option, const std::string& value, const std::string& rule) {
-      detail::invalid_option("Batch", option, value, rule);
-    };
-    if (o.n_live < 2 * dimension + 2)
-      fail("n_live", std::to_string(o.n_live),
-           "need at least 2 d + 2 = " + std::to_string(2 * dimension + 2) + " for " +
-               std::to_string(dimension) + " parameters");
-    detail::check_fits_memory(stored_points(o, dimension));
-    if (o.n_batch == 0) fail("n_batch", "0", "must be at least 1");
-    if (!(o.f_live > 0.0 && o.f_live < 1.0))
-      fail("f_live", detail::text(o.f_live), "must lie strictly between 0 and 1");
-    if (!(o.n_eff > 0.0 && std::isfinite(o.n_eff)))
-      fail("n_eff", detail::text(o.n_eff), "must be a finite number > 0");
-    if (o.enlarge != 0.0 && !(o.enlarge >= 1.0 && std::isfinite(o.enlarge)))
-      fail("enlarge", detail::text(o.enlarge), "must be a finite number >= 1 (0 picks a default)");
-    if (o.networks > 64) fail("networks", std::to_string(o.networks), "must be at most 64");
-    if (o.volume_draws < 100)
-      fail("volume_draws", std::to_string(o.volume_draws), "must be at least 100");
-    if (o.max_draws == 0) fail("max_draws", "0", "must be at least 1");
-    if (!(o.min_efficiency >= 0.0 && o.min_efficiency < 1.0))
-      fail("min_efficiency", detail::text(o.min_efficiency),
-           "must lie in [0, 1) (0 never stops a slow exploration)");
+    validate_options("Batch", option_table(), o, dimension);
+    check_fits_memory(stored_points(o, dimension));
   }
 
   // A run of the validated model from `seed` (the Sampler validated the options when it was
@@ -85,21 +100,7 @@ class BatchRun {
   /// The options with their defaults resolved for this dimension, as (name, value) text.
   static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
                                                                    std::size_t dimension) {
-    return {{"n_live", detail::text(o.n_live)},
-            {"n_batch", detail::text(o.n_batch)},
-            {"f_live", detail::text(o.f_live)},
-            {"n_eff", detail::text(o.n_eff)},
-            {"n_update", detail::text(resolved_update(o))},
-            {"n_like_new_bound", detail::text(resolved_like_new_bound(o))},
-            {"bound", parnest::name(o.bound)},
-            {"enlarge", detail::text(resolved_enlarge(o, dimension))},
-            {"networks", detail::text(o.networks)},
-            {"volume_draws", detail::text(o.volume_draws)},
-            {"discard_exploration", o.discard_exploration     ? "true"
-                                    : discards_exploration(o) ? "true (networks)"
-                                                              : "false"},
-            {"max_draws", detail::text(o.max_draws)},
-            {"min_efficiency", detail::text(o.min_efficiency)}};
+    return describe_options(option_table(), o, dimension);
   }
 
   /// Runs one iteration (one batch) through `pool`. Returns false once the run has finished.
@@ -205,66 +206,37 @@ class BatchRun {
     });
   }
 
-  /// Writes the whole state of the run to a checkpoint (read back by load()).
-  void save(detail::FlatWriter& out) const {
-    out.put_choice(static_cast<std::size_t>(phase_));
-    out.put_sized(u_);
-    out.put_sized(theta_);
-    out.put_sized(log_l_);
-    out.put_sized(source_);
-    out.put_sized(pattern_);
-    out.put_count(bounds_.size());
-    for (const auto& b : bounds_) b.save(out);
-    out.put_count(patterns_.size());
-    for (const auto& bits : patterns_) {
-      out.put_count(bits.size());
-      for (std::uint64_t w : bits) out.put_bits(w);
-    }
-    out.put_sized(drawn_);
-    out.put_sized(log_s1_);
-    out.put_sized(log_s2_);
-    out.put_sized(pending_);
-    for (std::size_t n : {counted_from_, current_, fill_above_, fill_calls_, fill_above_target_,
-                          fill_calls_target_, iteration_, n_like_, stretch_calls_, stretch_above_})
-      out.put(static_cast<double>(n));
-    out.put(fill_threshold_);
-    out.put(live_fraction_);
-    out.put_sized(fill_thresholds_);
-    out.put_sized(fill_log_volumes_);
-    out.put_count(warnings_.size());
-    for (const auto& w : warnings_) out.put_text(w);
+  /// The whole state of the run, for a checkpoint.
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& run) {
+    ar.choice(run.phase_);
+    ar.sized(run.u_);
+    ar.sized(run.theta_);
+    ar.sized(run.log_l_);
+    ar.sized(run.source_);
+    ar.sized(run.pattern_);
+    ar.sequence(run.bounds_);
+    ar.sequence(run.patterns_,
+                [&](auto& bits) { ar.sequence(bits, [&](auto& w) { ar.bits(w); }); });
+    ar.sized(run.drawn_);
+    ar.sized(run.log_s1_);
+    ar.sized(run.log_s2_);
+    ar.sized(run.pending_);
+    for (auto* n : {&run.counted_from_, &run.current_, &run.fill_above_, &run.fill_calls_,
+                    &run.fill_above_target_, &run.fill_calls_target_, &run.iteration_, &run.n_like_,
+                    &run.stretch_calls_, &run.stretch_above_})
+      ar.tally(*n);
+    ar.value(run.fill_threshold_);
+    ar.value(run.live_fraction_);
+    ar.sized(run.fill_thresholds_);
+    ar.sized(run.fill_log_volumes_);
+    ar.sequence(run.warnings_);
+    if constexpr (Archive::loading) run.check_loaded();
   }
 
-  /// @throws IoError if `in` is truncated or malformed.
-  void load(detail::FlatReader& in) {
-    phase_ = static_cast<Phase>(in.get_choice(3));
-    in.get_sized(u_);
-    in.get_sized(theta_);
-    in.get_sized(log_l_);
-    in.get_sized(source_);
-    in.get_sized(pattern_);
-    bounds_.clear();
-    const std::size_t n_bounds = in.get_count();
-    for (std::size_t k = 0; k < n_bounds; ++k) bounds_.push_back(ShellBound::load(in));
-    patterns_.resize(in.get_count());
-    for (auto& bits : patterns_) {
-      bits.resize(in.get_count());
-      for (std::uint64_t& w : bits) w = in.get_bits();
-    }
-    in.get_sized(drawn_);
-    in.get_sized(log_s1_);
-    in.get_sized(log_s2_);
-    in.get_sized(pending_);
-    for (std::size_t* n :
-         {&counted_from_, &current_, &fill_above_, &fill_calls_, &fill_above_target_,
-          &fill_calls_target_, &iteration_, &n_like_, &stretch_calls_, &stretch_above_})
-      *n = static_cast<std::size_t>(std::min(in.get(), static_cast<double>(max_size)));
-    fill_threshold_ = in.get();
-    live_fraction_ = in.get();
-    in.get_sized(fill_thresholds_);
-    in.get_sized(fill_log_volumes_);
-    warnings_.resize(in.get_count());
-    for (auto& w : warnings_) w = in.get_text();
+ private:
+  // After reading a checkpoint: sizes that fit together, and the indexes rebuilt.
+  void check_loaded() {
     const std::size_t n = log_l_.size(), k = bounds_.size(), p = patterns_.size();
     const bool consistent =
         u_.size() == n * d_ && theta_.size() == n * d_ && source_.size() == n &&
@@ -283,8 +255,7 @@ class BatchRun {
     refresh_densities();
   }
 
- private:
-  enum class Phase { exploring, sampling, done };
+  enum class Phase { exploring, sampling, done, last = done };
   using Bits = std::vector<std::uint64_t>;  // membership of a point in each bound, one bit each
   // "No limit" for a count, 2^53: checkpoints store counts as doubles, which hold it exactly
   // (SIZE_MAX came back as 0 and ended a resumed first fill at once).

@@ -17,6 +17,17 @@ struct RunIdentity {
   std::vector<std::string> names;
   std::vector<std::pair<std::string, std::string>> options;
   std::uint64_t seed = 0;
+
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& id) {
+    ar.text(id.backend);
+    ar.sequence(id.names);
+    ar.sequence(id.options, [&](auto& option) {
+      ar.text(option.first);
+      ar.text(option.second);
+    });
+    ar.bits(id.seed);
+  }
 };
 
 /// Writes identity and state to `path` atomically (temporary file, fsync, rename), keeping the

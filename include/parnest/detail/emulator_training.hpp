@@ -52,10 +52,7 @@ class TrainTask final : public Task {
     (void)registered;
     TaskRecipe recipe{&rebuild, anchor_, anchor_id_, {}, kind};
     FlatWriter out(recipe.context);
-    out.put_bits(seed_);
-    out.put_bits(stream_);
-    out.put_sized(x_);
-    out.put_sized(y_);
+    context(out, seed_, stream_, x_, y_);
     return recipe;
   }
 
@@ -70,6 +67,15 @@ class TrainTask final : public Task {
   static constexpr const char* kind = "parnest::Batch/train";
   static const bool registered;
 
+  // The context's fields: written from this task's references, read into a Rebuilt's own.
+  template <class Archive, class N, class X, class Y>
+  static void context(Archive& ar, N& seed, N& stream, X& x, Y& y) {
+    ar.bits(seed);
+    ar.bits(stream);
+    ar.sized(x);
+    ar.sized(y);
+  }
+
   const void* anchor_;
   std::uint64_t anchor_id_;
   const Eigen::MatrixXd& x_;
@@ -81,11 +87,7 @@ class TrainTask final : public Task {
 class TrainTask::Rebuilt final : public Task {
  public:
   Rebuilt(const void* anchor, FlatReader& in)
-      : seed_(in.get_bits()),
-        stream_(in.get_bits()),
-        x_(read<Eigen::MatrixXd>(in)),
-        y_(read<Eigen::RowVectorXd>(in)),
-        task_(anchor, 0, x_, y_, seed_, stream_) {
+      : owned_(in.read<Owned>()), task_(anchor, 0, owned_.x, owned_.y, owned_.seed, owned_.stream) {
     in.expect_end();
   }
   void run(std::span<const double> in, std::span<double> out) const override { task_.run(in, out); }
@@ -94,15 +96,16 @@ class TrainTask::Rebuilt final : public Task {
   }
 
  private:
-  template <class M>
-  static M read(FlatReader& in) {
-    M m;
-    in.get_sized(m);
-    return m;
-  }
-  std::uint64_t seed_, stream_;
-  Eigen::MatrixXd x_;
-  Eigen::RowVectorXd y_;
+  struct Owned {
+    std::uint64_t seed = 0, stream = 0;
+    Eigen::MatrixXd x;
+    Eigen::RowVectorXd y;
+    template <class Archive, class Self>
+    static void serialize(Archive& ar, Self& o) {
+      context(ar, o.seed, o.stream, o.x, o.y);
+    }
+  };
+  Owned owned_;
   TrainTask task_;
 };
 

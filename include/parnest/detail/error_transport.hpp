@@ -21,13 +21,21 @@ struct CarriedError {
     checkpoint,
     interrupted,
     standard,
-    other
+    other,
+    last = other
   };
-  static constexpr std::size_t kinds = 9;
   Kind kind = Kind::other;
   std::string message;        ///< what(), without the "parnest: " every parnest error starts with
   std::vector<double> theta;  ///< LikelihoodError::theta()
   int signal = 0;             ///< Interrupted::signal()
+
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& e) {
+    ar.choice(e.kind);
+    ar.text(e.message);
+    ar.sized(e.theta);
+    ar.value(e.signal);
+  }
 };
 
 /// The exception in `error`, described.
@@ -36,9 +44,6 @@ CarriedError carry(std::exception_ptr error);
 /// The exception described, rebuilt. Errors that are not parnest's (std::exception or
 /// others) become a PoolError whose message starts with `where` ("a task threw in worker 2").
 std::exception_ptr revive(const CarriedError& error, const std::string& where);
-
-void put(FlatWriter& out, const CarriedError& error);
-CarriedError get_error(FlatReader& in);
 
 }  // namespace parnest::detail
 

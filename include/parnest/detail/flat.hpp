@@ -1,17 +1,31 @@
 #pragma once
 // Flat arrays of doubles: the form in which state that must cross a process boundary (a task's
-// context for worker processes) travels. Values are copied bit for bit, so what a worker
-// rebuilds is exactly what the master had.
+// context for worker processes, a checkpoint) travels. Values are copied bit for bit, so what a
+// worker rebuilds is exactly what the master had.
+//
+// FlatWriter and FlatReader are also the two archives of a state object's one `serialize`
+// function, which lists every field once, for writing and for reading (as cereal and
+// Boost.Serialization do):
+//
+//   template <class Archive, class Self>  // Self: const T when writing, T when reading
+//   static void serialize(Archive& ar, Self& self) { ar.value(self.x_); ar.sized(self.v_); }
+//
+// Both archives have the same members: value, tally, flag, bits, choice, sized, text, object,
+// optional and sequence; Archive::loading tells them apart where a field needs rebuilding.
 
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
 
+#include "parnest/detail/enum_count.hpp"
 #include "parnest/error.hpp"
 
 namespace parnest::detail {
@@ -50,7 +64,55 @@ class FlatWriter {
     for (char c : s) out_.push_back(static_cast<double>(static_cast<unsigned char>(c)));
   }
 
+  // The archive members (see the top of this file).
+  static constexpr bool loading = false;
+  void value(double x) { put(x); }
+  /// A counter (calls, iterations): any size, unlike the lengths that sized() writes.
+  void tally(std::size_t n) { put(static_cast<double>(n)); }
+  void flag(bool b) { put_flag(b); }
+  void bits(std::uint64_t v) { put_bits(v); }
+  template <class E>
+  void choice(E e) {
+    put_choice(static_cast<std::size_t>(e));
+  }
+  template <class M>
+  void sized(const M& m) {
+    put_sized(m);
+  }
+  void text(const std::string& s) { put_text(s); }
+  template <class T>
+  void object(const T& t) {
+    T::serialize(*this, t);
+  }
+  /// An object that may be absent: a null pointer or an empty optional.
+  template <class T>
+  void optional(const T* t) {
+    put_flag(t != nullptr);
+    if (t) object(*t);
+  }
+  template <class T>
+  void optional(const std::optional<T>& t) {
+    optional(t ? &*t : nullptr);
+  }
+  /// A vector of anything: its length, then `each` on every element.
+  template <class T, class Each>
+  void sequence(const std::vector<T>& v, Each&& each) {
+    put_count(v.size());
+    for (const T& x : v) each(x);
+  }
+  template <class T>
+  void sequence(const std::vector<T>& v) {
+    sequence(v, [this](const T& x) { element(x); });
+  }
+
  private:
+  template <class T>
+  void element(const T& x) {
+    if constexpr (std::is_same_v<T, std::string>)
+      put_text(x);
+    else
+      object(x);
+  }
   std::vector<double>& out_;
 };
 
@@ -92,8 +154,13 @@ class FlatReader {
   }
   template <class Matrix>
   void get_sized(Matrix& m) {
-    const auto rows = static_cast<Eigen::Index>(get_count());
-    const auto cols = static_cast<Eigen::Index>(get_count());
+    // Either extent may exceed the values left when the other is 0 (an empty vector's 1 column).
+    const auto rows = static_cast<Eigen::Index>(get_extent());
+    const auto cols = static_cast<Eigen::Index>(get_extent());
+    if constexpr (Matrix::ColsAtCompileTime == 1)
+      if (cols != 1) corrupt("a vector's one column", static_cast<double>(cols));
+    if constexpr (Matrix::RowsAtCompileTime == 1)
+      if (rows != 1) corrupt("a row vector's one row", static_cast<double>(rows));
     if (rows > 0 &&
         static_cast<std::size_t>(cols) > (in_.size() - at_) / static_cast<std::size_t>(rows))
       get_count_failed(static_cast<double>(rows) * static_cast<double>(cols));
@@ -113,6 +180,59 @@ class FlatReader {
   /// Values not read yet.
   std::size_t remaining() const noexcept { return in_.size() - at_; }
 
+  // The archive members (see the top of this file).
+  static constexpr bool loading = true;
+  void value(double& x) { x = get(); }
+  void value(int& x) {
+    const double v = get();
+    if (!(std::abs(v) <= std::numeric_limits<int>::max() && v == std::floor(v)))
+      corrupt("an integer", v);
+    x = static_cast<int>(v);
+  }
+  void tally(std::size_t& n) {
+    const double v = get();
+    if (!(v >= 0.0 && v == std::floor(v))) corrupt("a counter", v);
+    n = v < static_cast<double>(std::numeric_limits<std::size_t>::max())
+            ? static_cast<std::size_t>(v)
+            : std::numeric_limits<std::size_t>::max();
+  }
+  void flag(bool& b) { b = get_flag(); }
+  void bits(std::uint64_t& v) { v = get_bits(); }
+  template <class E>
+  void choice(E& e) {
+    e = static_cast<E>(get_choice(enum_count<E>));
+  }
+  template <class M>
+  void sized(M& m) {
+    get_sized(m);
+  }
+  void text(std::string& s) { s = get_text(); }
+  template <class T>
+  void object(T& t) {
+    T::serialize(*this, t);
+  }
+  /// An object read into a new value.
+  template <class T>
+  T read() {
+    T t{};
+    object(t);
+    return t;
+  }
+  template <class T>
+  void optional(std::optional<T>& t) {
+    t.reset();
+    if (get_flag()) object(t.emplace());
+  }
+  template <class T, class Each>
+  void sequence(std::vector<T>& v, Each&& each) {
+    v.resize(get_count());
+    for (T& x : v) each(x);
+  }
+  template <class T>
+  void sequence(std::vector<T>& v) {
+    sequence(v, [this](T& x) { element(x); });
+  }
+
   /// @throws IoError unless every value was read.
   void expect_end() const {
     if (at_ != in_.size())
@@ -121,6 +241,13 @@ class FlatReader {
   }
 
  private:
+  // A matrix's row or column count: a whole number that fits an Eigen::Index.
+  std::size_t get_extent() {
+    const double n = get();
+    if (!(n >= 0.0 && n <= 9007199254740992.0 && n == std::floor(n)))
+      corrupt("a matrix's row or column count", n);
+    return static_cast<std::size_t>(n);
+  }
   [[noreturn]] void get_count_failed(double n) const {
     corrupt("a count (with " + std::to_string(in_.size() - at_) + " values left)", n);
   }
@@ -133,6 +260,13 @@ class FlatReader {
       throw IoError(std::string(what_) + " is truncated: " + std::to_string(n) +
                     " more values needed at offset " + std::to_string(at_) + " of " +
                     std::to_string(in_.size()));
+  }
+  template <class T>
+  void element(T& x) {
+    if constexpr (std::is_same_v<T, std::string>)
+      x = get_text();
+    else
+      object(x);
   }
   std::span<const double> in_;
   const char* what_;

@@ -22,6 +22,13 @@ namespace parnest::detail {
 struct Probe {
   std::vector<double> u, theta;
   double log_l = 0.0;
+
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& p) {
+    ar.sized(p.u);
+    ar.sized(p.theta);
+    ar.value(p.log_l);
+  }
 };
 
 /// How many points a checkpoint carries: enough to tell two likelihoods apart, few enough to
@@ -54,25 +61,6 @@ inline void copy_row(std::vector<double>& to, const std::vector<double>& rows, s
                      std::size_t d) {
   const auto first = rows.begin() + static_cast<std::ptrdiff_t>(i * d);
   to.assign(first, first + static_cast<std::ptrdiff_t>(d));
-}
-
-inline void save_probes(FlatWriter& out, const std::vector<Probe>& probes) {
-  out.put_count(probes.size());
-  for (const Probe& p : probes) {
-    out.put_sized(p.u);
-    out.put_sized(p.theta);
-    out.put(p.log_l);
-  }
-}
-
-inline std::vector<Probe> load_probes(FlatReader& in) {
-  std::vector<Probe> probes(in.get_count());
-  for (Probe& p : probes) {
-    in.get_sized(p.u);
-    in.get_sized(p.theta);
-    p.log_l = in.get();
-  }
-  return probes;
 }
 
 inline std::string joined_values(const std::vector<double>& v) {

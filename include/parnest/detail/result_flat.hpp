@@ -11,39 +11,33 @@
 
 namespace parnest::detail {
 
-inline void put_texts(FlatWriter& out, const std::vector<std::string>& texts) {
-  out.put_count(texts.size());
-  for (const auto& t : texts) out.put_text(t);
-}
-
-inline std::vector<std::string> get_texts(FlatReader& in) {
-  std::vector<std::string> texts(in.get_count());
-  for (auto& t : texts) t = in.get_text();
-  return texts;
+// Every field of a Result (R: const Result when writing).
+template <class Archive, class R>
+void serialize_result(Archive& ar, R& r) {
+  for (auto* x : {&r.log_z, &r.log_z_err, &r.log_z_err_information, &r.information, &r.n_eff,
+                  &r.wall_seconds})
+    ar.value(*x);
+  ar.tally(r.n_like);
+  ar.tally(r.n_iterations);
+  ar.bits(r.seed);
+  ar.sequence(r.names);
+  ar.sized(r.samples);
+  ar.sized(r.log_weights);
+  ar.sized(r.log_likelihoods);
+  ar.sized(r.log_likelihood_births);
+  ar.sequence(r.warnings);
+  ar.text(r.sampler);
+  ar.text(r.pool);
+  ar.sequence(r.options, [&](auto& option) {
+    ar.text(option.first);
+    ar.text(option.second);
+  });
 }
 
 inline std::vector<double> flatten(const Result& r) {
   std::vector<double> flat;
   FlatWriter out(flat);
-  for (double x :
-       {r.log_z, r.log_z_err, r.log_z_err_information, r.information, r.n_eff, r.wall_seconds})
-    out.put(x);
-  out.put_count(r.n_like);
-  out.put_count(r.n_iterations);
-  out.put_bits(r.seed);
-  put_texts(out, r.names);
-  out.put_sized(r.samples);
-  out.put_sized(r.log_weights);
-  out.put_sized(r.log_likelihoods);
-  out.put_sized(r.log_likelihood_births);
-  put_texts(out, r.warnings);
-  out.put_text(r.sampler);
-  out.put_text(r.pool);
-  out.put_count(r.options.size());
-  for (const auto& [name, value] : r.options) {
-    out.put_text(name);
-    out.put_text(value);
-  }
+  serialize_result(out, r);
   return flat;
 }
 
@@ -51,25 +45,7 @@ inline std::vector<double> flatten(const Result& r) {
 inline Result unflatten(const std::vector<double>& flat) {
   FlatReader in(flat, "the result sent by rank 0");
   Result r;
-  for (double* x : {&r.log_z, &r.log_z_err, &r.log_z_err_information, &r.information, &r.n_eff,
-                    &r.wall_seconds})
-    *x = in.get();
-  r.n_like = static_cast<std::size_t>(in.get());
-  r.n_iterations = static_cast<std::size_t>(in.get());
-  r.seed = in.get_bits();
-  r.names = get_texts(in);
-  in.get_sized(r.samples);
-  in.get_sized(r.log_weights);
-  in.get_sized(r.log_likelihoods);
-  in.get_sized(r.log_likelihood_births);
-  r.warnings = get_texts(in);
-  r.sampler = in.get_text();
-  r.pool = in.get_text();
-  r.options.resize(in.get_count());
-  for (auto& [name, value] : r.options) {
-    name = in.get_text();
-    value = in.get_text();
-  }
+  serialize_result(in, r);
   in.expect_end();
   return r;
 }

@@ -25,6 +25,7 @@
 #include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/memory_check.hpp"
+#include "parnest/detail/option_table.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/text.hpp"
 #include "parnest/error.hpp"
@@ -91,12 +92,7 @@ class ReplaceTask final : public Task {
     (void)registered;  // odr-used here, so that every program that samples registers the kind
     TaskRecipe recipe{&rebuild, &problem_, problem_.id(), {}, kind};
     FlatWriter out(recipe.context);
-    out.put_choice(static_cast<std::size_t>(s_.move));
-    for (std::size_t n : {s_.walks, s_.slices, s_.max_draws}) out.put(static_cast<double>(n));
-    out.put_bits(s_.seed);
-    bound_.save(out);
-    out.put_flag(shape_ != nullptr);
-    if (shape_) shape_->save(out);
+    context(out, s_, bound_, shape_);
     return recipe;
   }
 
@@ -118,6 +114,16 @@ class ReplaceTask final : public Task {
   static constexpr const char* kind = "parnest::Sequential/replace";
   static const bool registered;
 
+  // The context's fields: written from this task's references, read into a Rebuilt's own.
+  template <class Archive, class S, class B, class E>
+  static void context(Archive& ar, S& settings, B& bound, E& shape) {
+    ar.choice(settings.move);
+    for (auto* n : {&settings.walks, &settings.slices, &settings.max_draws}) ar.tally(*n);
+    ar.bits(settings.seed);
+    ar.object(bound);
+    ar.optional(shape);
+  }
+
   const Problem& problem_;
   const Bound& bound_;
   const Ellipsoid* shape_;
@@ -127,10 +133,8 @@ class ReplaceTask final : public Task {
 class ReplaceTask::Rebuilt final : public Task {
  public:
   Rebuilt(const Problem& problem, FlatReader& in)
-      : settings_(read_settings(in)),
-        bound_(Bound::load(in)),
-        shape_(in.get_flag() ? std::optional(Ellipsoid::load(in)) : std::nullopt),
-        task_(problem, bound_, shape_ ? &*shape_ : nullptr, settings_) {
+      : owned_(in.read<Owned>()),
+        task_(problem, owned_.bound, owned_.shape ? &*owned_.shape : nullptr, owned_.settings) {
     in.expect_end();
   }
   void run(std::span<const double> in, std::span<double> out) const override { task_.run(in, out); }
@@ -139,17 +143,16 @@ class ReplaceTask::Rebuilt final : public Task {
   }
 
  private:
-  static Settings read_settings(FlatReader& in) {
-    Settings s{};
-    s.move = static_cast<Sample>(in.get_choice(detail::sample_kinds));
-    for (std::size_t* n : {&s.walks, &s.slices, &s.max_draws})
-      *n = static_cast<std::size_t>(in.get());
-    s.seed = in.get_bits();
-    return s;
-  }
-  Settings settings_;
-  Bound bound_;
-  std::optional<Ellipsoid> shape_;
+  struct Owned {
+    Settings settings{};
+    Bound bound;
+    std::optional<Ellipsoid> shape;
+    template <class Archive, class Self>
+    static void serialize(Archive& ar, Self& o) {
+      context(ar, o.settings, o.bound, o.shape);
+    }
+  };
+  Owned owned_;
   ReplaceTask task_;
 };
 
@@ -167,28 +170,36 @@ class SequentialRun {
 
   /// @throws ConfigError naming the option, its value and the allowed range.
   static void validate(const Options& o, std::size_t dimension) {
-    auto fail = [](const std::string& option, const std::string& value, const std::string& rule) {
-      detail::invalid_option("Sequential", option, value, rule);
+    validate_options("Sequential", option_table(), o, dimension);
+    check_fits_memory(stored_points(o, dimension));
+  }
+
+  /// Each option: its rule and the value the run uses (detail/option_table.hpp).
+  static const std::vector<OptionRow<Options>>& option_table() {
+    using O = Options;
+    static const std::vector<OptionRow<O>> table = {
+        option("n_live", &O::n_live, rule::enough_live_points()),
+        option("dlogz", &O::dlogz, rule::finite_above(0.0)),
+        option(
+            "n_replace", &O::n_replace,
+            [](std::size_t v, const O& o, std::size_t) {
+              return v <= o.n_live / 2 ? std::string()
+                                       : "must be at most n_live / 2 = " + text(o.n_live / 2) +
+                                             " (0 picks a default)";
+            },
+            [](const O& o, std::size_t) { return resolved_k(o); }),
+        option("bound", &O::bound, rule::none()),
+        option("sample", &O::sample, rule::none()),
+        option("enlarge", &O::enlarge, rule::zero_or(rule::finite_above(1.0, false)),
+               resolved_enlarge),
+        option("update_interval", &O::update_interval, rule::finite_above(0.0)),
+        option("walks", &O::walks, rule::at_least(1)),
+        option("slices", &O::slices, rule::none(),
+               [](const O& o, std::size_t d) { return resolved_slices(o, o.sample, d); }),
+        option("max_iterations", &O::max_iterations, rule::none()),
+        option("max_draws", &O::max_draws, rule::at_least(1)),
     };
-    auto finite_at_least = [&](const char* option, double value, double lowest, bool strict) {
-      if (!std::isfinite(value) || value < lowest || (strict && value == lowest))
-        fail(option, detail::text(value),
-             std::string("must be a finite number ") + (strict ? "> " : ">= ") +
-                 detail::text(lowest));
-    };
-    if (o.n_live < 2 * dimension + 2)
-      fail("n_live", std::to_string(o.n_live),
-           "need at least 2 d + 2 = " + std::to_string(2 * dimension + 2) + " for " +
-               std::to_string(dimension) + " parameters");
-    detail::check_fits_memory(stored_points(o, dimension));
-    finite_at_least("dlogz", o.dlogz, 0.0, true);
-    if (o.n_replace > o.n_live / 2)
-      fail("n_replace", std::to_string(o.n_replace),
-           "must be at most n_live / 2 = " + std::to_string(o.n_live / 2) + " (0 picks a default)");
-    if (o.enlarge != 0.0) finite_at_least("enlarge", o.enlarge, 1.0, false);
-    finite_at_least("update_interval", o.update_interval, 0.0, true);
-    if (o.walks == 0) fail("walks", "0", "must be at least 1");
-    if (o.max_draws == 0) fail("max_draws", "0", "must be at least 1");
+    return table;
   }
 
   // A run of the validated model from `seed` (the Sampler validated the options when it was
@@ -250,17 +261,7 @@ class SequentialRun {
   /// The options with their defaults resolved for this dimension, as (name, value) text.
   static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
                                                                    std::size_t dimension) {
-    return {{"n_live", detail::text(o.n_live)},
-            {"dlogz", detail::text(o.dlogz)},
-            {"n_replace", detail::text(resolved_k(o))},
-            {"bound", parnest::name(o.bound)},
-            {"sample", parnest::name(o.sample)},
-            {"enlarge", detail::text(resolved_enlarge(o, dimension))},
-            {"update_interval", detail::text(o.update_interval)},
-            {"walks", detail::text(o.walks)},
-            {"slices", detail::text(resolved_slices(o, o.sample, dimension))},
-            {"max_iterations", detail::text(o.max_iterations)},
-            {"max_draws", detail::text(o.max_draws)}};
+    return describe_options(option_table(), o, dimension);
   }
 
   /// Likelihood calls so far.
@@ -309,67 +310,30 @@ class SequentialRun {
 
   /// Everything that changes during a run, bit for bit: a backend constructed with the same
   /// problem, options and seed and then load()ed continues exactly as this one would.
-  void save(detail::FlatWriter& out) const {
-    out.put_choice(static_cast<std::size_t>(move_));
-    out.put(walk_scale_);
-    out.put_sized(live_u_);
-    out.put_sized(live_theta_);
-    out.put_sized(live_log_l_);
-    out.put_sized(live_birth_);
-    bound_.save(out);
-    out.put_flag(bound_beats_cube_);
-    out.put_flag(shape_.has_value());
-    if (shape_) shape_->save(out);
-    out.put_sized(dead_theta_);
-    out.put_sized(dead_log_l_);
-    out.put_sized(dead_log_dx_);
-    out.put_sized(dead_birth_);
-    out.put_sized(dead_n_);
-    for (double x :
-         {log_x_, log_z_, log_x0_variance_, window_.calls, window_.accepted, window_.proposed})
-      out.put(x);
-    for (std::size_t n : {n_like_, calls_at_update_, iteration_, initial_calls_})
-      out.put(static_cast<double>(n));
-    out.put_count(warnings_.size());
-    for (const auto& w : warnings_) out.put_text(w);
-    out.put_flag(finished_);
-  }
-  /// @throws IoError if `in` is truncated or malformed.
-  void load(detail::FlatReader& in) {
-    move_ = static_cast<Sample>(in.get_choice(detail::sample_kinds));
-    walk_scale_ = in.get();
-    in.get_sized(live_u_);
-    in.get_sized(live_theta_);
-    in.get_sized(live_log_l_);
-    in.get_sized(live_birth_);
-    bound_ = Bound::load(in);
-    bound_beats_cube_ = in.get_flag();
-    shape_.reset();
-    if (in.get_flag()) shape_ = Ellipsoid::load(in);
-    in.get_sized(dead_theta_);
-    in.get_sized(dead_log_l_);
-    in.get_sized(dead_log_dx_);
-    in.get_sized(dead_birth_);
-    in.get_sized(dead_n_);
-    for (double* x : {&log_x_, &log_z_, &log_x0_variance_, &window_.calls, &window_.accepted,
-                      &window_.proposed})
-      *x = in.get();
-    for (std::size_t* n : {&n_like_, &calls_at_update_, &iteration_, &initial_calls_})
-      *n = static_cast<std::size_t>(in.get());
-    warnings_.resize(in.get_count());
-    for (auto& w : warnings_) w = in.get_text();
-    finished_ = in.get_flag();
-    const auto n = static_cast<Eigen::Index>(options_.n_live), d = static_cast<Eigen::Index>(d_);
-    const bool started = !live_log_l_.empty();
-    if (started &&
-        (live_u_.rows() != n || live_u_.cols() != d || live_theta_.rows() != n ||
-         live_theta_.cols() != d || live_log_l_.size() != options_.n_live ||
-         live_birth_.size() != options_.n_live || dead_theta_.size() != dead_log_l_.size() * d_ ||
-         dead_log_dx_.size() != dead_log_l_.size() || dead_birth_.size() != dead_log_l_.size() ||
-         dead_n_.size() != dead_log_l_.size()))
-      throw IoError("the sequential state has inconsistent sizes (live " +
-                    std::to_string(live_u_.rows()) + " x " + std::to_string(live_u_.cols()) +
-                    ", dead " + std::to_string(dead_log_l_.size()) + ")");
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& run) {
+    ar.choice(run.move_);
+    ar.value(run.walk_scale_);
+    ar.sized(run.live_u_);
+    ar.sized(run.live_theta_);
+    ar.sized(run.live_log_l_);
+    ar.sized(run.live_birth_);
+    ar.object(run.bound_);
+    ar.flag(run.bound_beats_cube_);
+    ar.optional(run.shape_);
+    ar.sized(run.dead_theta_);
+    ar.sized(run.dead_log_l_);
+    ar.sized(run.dead_log_dx_);
+    ar.sized(run.dead_birth_);
+    ar.sized(run.dead_n_);
+    for (auto* x : {&run.log_x_, &run.log_z_, &run.log_x0_variance_, &run.window_.calls,
+                    &run.window_.accepted, &run.window_.proposed})
+      ar.value(*x);
+    for (auto* n : {&run.n_like_, &run.calls_at_update_, &run.iteration_, &run.initial_calls_})
+      ar.tally(*n);
+    ar.sequence(run.warnings_);
+    ar.flag(run.finished_);
+    if constexpr (Archive::loading) run.check_loaded();
   }
 
   /// The evidence and samples; call once step() has returned false.
@@ -403,6 +367,21 @@ class SequentialRun {
   }
 
  private:
+  // After reading a checkpoint: sizes that fit together.
+  void check_loaded() const {
+    const auto n = static_cast<Eigen::Index>(options_.n_live), d = static_cast<Eigen::Index>(d_);
+    const bool started = !live_log_l_.empty();
+    if (started &&
+        (live_u_.rows() != n || live_u_.cols() != d || live_theta_.rows() != n ||
+         live_theta_.cols() != d || live_log_l_.size() != options_.n_live ||
+         live_birth_.size() != options_.n_live || dead_theta_.size() != dead_log_l_.size() * d_ ||
+         dead_log_dx_.size() != dead_log_l_.size() || dead_birth_.size() != dead_log_l_.size() ||
+         dead_n_.size() != dead_log_l_.size()))
+      throw IoError("the sequential state has inconsistent sizes (live " +
+                    std::to_string(live_u_.rows()) + " x " + std::to_string(live_u_.cols()) +
+                    ", dead " + std::to_string(dead_log_l_.size()) + ")");
+  }
+
   // Each live point: u, theta, log L and its birth contour.
   static detail::StoredPoints stored_points(const Options& o, std::size_t d) {
     return {"Sequential", "n_live", static_cast<double>(o.n_live),

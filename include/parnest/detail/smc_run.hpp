@@ -6,7 +6,7 @@
 // Persistent tempered sequential Monte Carlo with a learned preconditioner (pocoMC, Karamanis
 // et al. 2022; persistent sampling, Karamanis & Seljak 2025). Particles move from the prior to
 // the posterior through distributions prior x L^beta; each next beta keeps the effective
-// sample size of all particles so far near n_effective; every MCMC step of the active
+// sample size of all particles so far near n_eff_per_step; every MCMC step of the active
 // particles is one batch through the pool.
 
 #include <algorithm>
@@ -31,6 +31,7 @@
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/memory_check.hpp"
 #include "parnest/detail/normal.hpp"
+#include "parnest/detail/option_table.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/resample.hpp"
 #include "parnest/detail/spread.hpp"
@@ -49,24 +50,36 @@ class SmcRun {
  public:
   using Options = Smc::Options;
 
+  /// Each option: its rule and the value the run uses (detail/option_table.hpp).
+  static const std::vector<OptionRow<Options>>& option_table() {
+    using O = Options;
+    static const std::vector<OptionRow<O>> table = {
+        option("n_eff_per_step", &O::n_eff_per_step,
+               [](std::size_t v, const O& o, std::size_t) {
+                 return v >= o.n_active ? std::string()
+                                        : "must be at least n_active = " + text(o.n_active);
+               }),
+        option("n_active", &O::n_active, rule::at_least(2)),
+        option("n_eff", &O::n_eff,
+               [](double v, const O& o, std::size_t) {
+                 return std::isfinite(v) && v >= static_cast<double>(o.n_eff_per_step)
+                            ? std::string()
+                            : "must be finite and at least n_eff_per_step = " +
+                                  text(o.n_eff_per_step);
+               }),
+        option("flow", &O::flow, rule::none(), uses_flow),
+        option("target_acceptance", &O::target_acceptance, rule::strictly_between(0.0, 1.0)),
+        option("max_correlation", &O::max_correlation, rule::strictly_between(0.0, 1.0)),
+        option("max_steps", &O::max_steps, rule::none(), resolved_max_steps),
+        option("refine_draws", &O::refine_draws, rule::none()),
+    };
+    return table;
+  }
+
   /// @throws ConfigError naming the option, its value and the allowed range.
   static void validate(const Options& o, std::size_t dimension) {
-    auto fail = [](const std::string& option, const std::string& value, const std::string& rule) {
-      detail::invalid_option("Smc", option, value, rule);
-    };
-    if (o.n_active < 2) fail("n_active", std::to_string(o.n_active), "must be at least 2");
-    if (o.n_effective < o.n_active)
-      fail("n_effective", std::to_string(o.n_effective),
-           "must be at least n_active = " + std::to_string(o.n_active));
-    if (!(o.n_total >= static_cast<double>(o.n_effective) && std::isfinite(o.n_total)))
-      fail("n_total", detail::text(o.n_total),
-           "must be finite and at least n_effective = " + std::to_string(o.n_effective));
-    detail::check_fits_memory(stored_points(o, dimension));
-    if (!(o.target_acceptance > 0.0 && o.target_acceptance < 1.0))
-      fail("target_acceptance", detail::text(o.target_acceptance),
-           "must lie strictly between 0 and 1");
-    if (!(o.max_correlation > 0.0 && o.max_correlation < 1.0))
-      fail("max_correlation", detail::text(o.max_correlation), "must lie strictly between 0 and 1");
+    validate_options("Smc", option_table(), o, dimension);
+    check_fits_memory(stored_points(o, dimension));
   }
 
   // A run of the validated model from `seed` (the Sampler validated the options when it was
@@ -81,14 +94,7 @@ class SmcRun {
   /// The options with their defaults resolved for this dimension, as (name, value) text.
   static std::vector<std::pair<std::string, std::string>> describe(const Options& o,
                                                                    std::size_t dimension) {
-    return {{"n_effective", detail::text(o.n_effective)},
-            {"n_active", detail::text(o.n_active)},
-            {"n_total", detail::text(o.n_total)},
-            {"flow", uses_flow(o, dimension) ? "true" : "false"},
-            {"target_acceptance", detail::text(o.target_acceptance)},
-            {"max_correlation", detail::text(o.max_correlation)},
-            {"max_steps", detail::text(resolved_max_steps(o, dimension))},
-            {"refine_draws", detail::text(o.refine_draws)}};
+    return describe_options(option_table(), o, dimension);
   }
 
   /// Runs one batch through `pool`: the prior draws, one MCMC step of the active particles, or
@@ -144,7 +150,7 @@ class SmcRun {
     p.log_z =
         at_one ? detail::log_sum_exp(log_weights(1.0)) : (log_z_.empty() ? 0.0 : log_z_.back());
     if (at_one) {
-      p.remaining = std::max(0.0, options_.n_total - ess);
+      p.remaining = std::max(0.0, options_.n_eff - ess);
       p.remaining_name = "n_eff to go";
     } else {
       p.remaining = 1.0 - (beta_.empty() ? 0.0 : beta_.back());
@@ -196,67 +202,41 @@ class SmcRun {
     });
   }
 
-  /// Writes the whole state of the run to a checkpoint (read back by load()).
-  void save(detail::FlatWriter& out) const {
-    out.put_choice(static_cast<std::size_t>(phase_));
-    out.put_sized(z_);
-    out.put_sized(theta_);
-    out.put_sized(log_l_);
-    out.put_sized(log_d_);
-    out.put_sized(set_start_);
-    out.put_sized(beta_);
-    out.put_sized(log_z_);
-    out.put(rho_);
-    out.put(beta_next_);
-    out.put(log_z_next_);
-    for (std::size_t n : {batches_, n_like_, steps_}) out.put(static_cast<double>(n));
-    out.put_sized(mean_);
-    out.put_sized(covariance_);
-    out.put_flag(!flow_.empty());
-    if (!flow_.empty()) flow_.save(out);
-    out.put_sized(latent_mean_);
-    out.put_sized(latent_scale_);
-    out.put(tail_);
-    out.put_sized(active_z_);
-    out.put_sized(active_eta_);
-    out.put_sized(active_theta_);
-    out.put_sized(active_log_l_);
-    out.put_sized(active_log_j_);
-    out.put_sized(active_start_);
-    out.put_sized(refine_log_w_);
-    out.put_count(warnings_.size());
-    for (const auto& w : warnings_) out.put_text(w);
+  /// The whole state of the run, for a checkpoint.
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& run) {
+    ar.choice(run.phase_);
+    ar.sized(run.z_);
+    ar.sized(run.theta_);
+    ar.sized(run.log_l_);
+    ar.sized(run.log_d_);
+    ar.sized(run.set_start_);
+    ar.sized(run.beta_);
+    ar.sized(run.log_z_);
+    ar.value(run.rho_);
+    ar.value(run.beta_next_);
+    ar.value(run.log_z_next_);
+    for (auto* n : {&run.batches_, &run.n_like_, &run.steps_}) ar.tally(*n);
+    ar.sized(run.mean_);
+    ar.sized(run.covariance_);
+    ar.object(run.flow_);
+    ar.sized(run.latent_mean_);
+    ar.sized(run.latent_scale_);
+    ar.value(run.tail_);
+    ar.sized(run.active_z_);
+    ar.sized(run.active_eta_);
+    ar.sized(run.active_theta_);
+    ar.sized(run.active_log_l_);
+    ar.sized(run.active_log_j_);
+    ar.sized(run.active_start_);
+    ar.sized(run.refine_log_w_);
+    ar.sequence(run.warnings_);
+    if constexpr (Archive::loading) run.check_loaded();
   }
 
-  /// @throws IoError if `in` is truncated or malformed.
-  void load(detail::FlatReader& in) {
-    phase_ = static_cast<Phase>(in.get_choice(5));
-    in.get_sized(z_);
-    in.get_sized(theta_);
-    in.get_sized(log_l_);
-    in.get_sized(log_d_);
-    in.get_sized(set_start_);
-    in.get_sized(beta_);
-    in.get_sized(log_z_);
-    rho_ = in.get();
-    beta_next_ = in.get();
-    log_z_next_ = in.get();
-    for (std::size_t* n : {&batches_, &n_like_, &steps_}) *n = static_cast<std::size_t>(in.get());
-    in.get_sized(mean_);
-    in.get_sized(covariance_);
-    flow_ = in.get_flag() ? neural::CouplingFlow::load(in) : neural::CouplingFlow{};
-    in.get_sized(latent_mean_);
-    in.get_sized(latent_scale_);
-    tail_ = in.get();
-    in.get_sized(active_z_);
-    in.get_sized(active_eta_);
-    in.get_sized(active_theta_);
-    in.get_sized(active_log_l_);
-    in.get_sized(active_log_j_);
-    in.get_sized(active_start_);
-    in.get_sized(refine_log_w_);
-    warnings_.resize(in.get_count());
-    for (auto& w : warnings_) w = in.get_text();
+ private:
+  // After reading a checkpoint: sizes that fit together, and what derives from them rebuilt.
+  void check_loaded() {
     const std::size_t n = log_l_.size(), sets = beta_.size();
     const auto a = static_cast<Eigen::Index>(options_.n_active);
     const auto d = static_cast<Eigen::Index>(d_);
@@ -278,8 +258,7 @@ class SmcRun {
     if (mean_.size() == d) set_preconditioner();
   }
 
- private:
-  enum class Phase { prior, tempering, moving, refining, done };
+  enum class Phase { prior, tempering, moving, refining, done, last = done };
   static constexpr double minus_infinity = -std::numeric_limits<double>::infinity();
   // |z| beyond which the prior (1e-15 of its mass) is cut off, so that u = Phi(z) stays
   // strictly inside (0, 1) for every prior transform.
@@ -294,13 +273,13 @@ class SmcRun {
   static constexpr neural::Training training{
       .max_epochs = 100, .batch_size = 128, .patience = 10, .learning_rate = 3e-3};
   // The flow trains on the highest-weight particles holding this much of the weight, at most
-  // 4 n_effective of them: the rest tell it nothing and cost training time.
+  // 4 n_eff_per_step of them: the rest tell it nothing and cost training time.
   static constexpr double training_mass = 0.99;
 
   static bool uses_flow(const Options& o, std::size_t d) { return o.flow && d >= 2; }
   // Every particle is kept: z, theta, log L and its log density.
   static detail::StoredPoints stored_points(const Options& o, std::size_t d) {
-    return {"Smc", "n_total", o.n_total, 2.0 * static_cast<double>(d) + 2.0};
+    return {"Smc", "n_eff", o.n_eff, 2.0 * static_cast<double>(d) + 2.0};
   }
   static std::size_t resolved_max_steps(const Options& o, std::size_t d) {
     return o.max_steps > 0 ? o.max_steps : 10 * (d + 2);
@@ -366,10 +345,10 @@ class SmcRun {
     return (s + 1 < set_start_.size() ? set_start_[s + 1] : log_l_.size()) - set_start_[s];
   }
 
-  // The next beta: where the effective sample size of all particles falls to n_effective
+  // The next beta: where the effective sample size of all particles falls to n_eff_per_step
   // (bisection; the size decreases with beta).
   double next_beta() const {
-    const double previous = beta_.back(), target = static_cast<double>(options_.n_effective);
+    const double previous = beta_.back(), target = static_cast<double>(options_.n_eff_per_step);
     if (previous == 1.0 || effective_size(previous) <= target) return previous;
     if (effective_size(1.0) >= target) return 1.0;
     double low = previous, high = 1.0;
@@ -428,10 +407,10 @@ class SmcRun {
 
   // ---- the iterations ----------------------------------------------------------------------
 
-  // The first set: 2 n_effective prior draws (twice, so that the first beta is a real step).
+  // The first set: 2 n_eff_per_step prior draws (twice, so that the first beta is a real step).
   void draw_prior(Pool& pool) {
     RandomStream rng(seed_, StreamPurpose::temper, 0, 0);
-    const auto n = static_cast<Eigen::Index>(2 * options_.n_effective);
+    const auto n = static_cast<Eigen::Index>(2 * options_.n_eff_per_step);
     const auto d = static_cast<Eigen::Index>(d_);
     RowMatrix u(n, d), z(n, d);
     for (Eigen::Index j = 0; j < n; ++j)
@@ -447,7 +426,7 @@ class SmcRun {
     add_set(z, out.leftCols(d), log_l, 0.0, 0.0);
   }
 
-  // While beta is 0 every particle is a prior draw. Beta can rise only once n_effective of them
+  // While beta is 0 every particle is a prior draw. Beta can rise only once n_eff_per_step of them
   // have a finite log L; below 0.2 % of the prior that takes millions of calls (0.1 %: still at
   // beta 0 after 300k), so the run stops and says why. At 1 % it finishes (187k calls, within
   // 0.3 sigma on a truncated 2-D Gaussian), so 0.2 % leaves such runs alone even when the
@@ -462,8 +441,8 @@ class SmcRun {
     throw SamplerError(
         "Smc cannot start tempering: only " + std::to_string(finite) + " of " + std::to_string(n) +
         " prior draws (" + detail::text(100.0 * share) +
-        " %) have a finite log-likelihood, and beta can rise above 0 only once n_effective = " +
-        std::to_string(options_.n_effective) +
+        " %) have a finite log-likelihood, and beta can rise above 0 only once n_eff_per_step = " +
+        std::to_string(options_.n_eff_per_step) +
         " of them do. The likelihood is -infinity on nearly all of the prior: use "
         "parnest::Sequential or parnest::Batch, which draw only where it is finite, or a prior "
         "confined to that region");
@@ -514,7 +493,7 @@ class SmcRun {
     std::iota(order.begin(), order.end(), Eigen::Index{0});
     std::stable_sort(order.begin(), order.end(),
                      [&](Eigen::Index a, Eigen::Index b) { return p[a] > p[b]; });
-    const std::size_t cap = 4 * options_.n_effective;
+    const std::size_t cap = 4 * options_.n_eff_per_step;
     std::size_t keep = 0;
     for (double mass = 0; keep < order.size() && keep < cap && mass < training_mass; ++keep)
       mass += p[order[keep]];
@@ -691,7 +670,7 @@ class SmcRun {
   // draws, or the end.
   void end_iteration() {
     add_set(active_z_, active_theta_, active_log_l_, beta_next_, log_z_next_);
-    if (beta_next_ < 1.0 || effective_size(1.0) < options_.n_total)
+    if (beta_next_ < 1.0 || effective_size(1.0) < options_.n_eff)
       phase_ = Phase::tempering;
     else
       phase_ = options_.refine_draws > 0 ? Phase::refining : Phase::done;

@@ -2,8 +2,8 @@
 // The checkpoint file format (io/checkpoint.hpp): compiled once into libparnest
 // (src/checkpoint.cpp), or included by the header that declares it in header-only mode
 // (PARNEST_HEADER_ONLY).
-#include "parnest/detail/inline.hpp"
 #include "parnest/detail/checkpoint.hpp"
+#include "parnest/detail/inline.hpp"
 
 #include <cstring>
 #include <filesystem>
@@ -23,7 +23,8 @@ namespace checkpoint_format {
 // Layout: magic (16 bytes), format version, identity length, state length (u64 each), the
 // identity and the state (doubles), then an FNV-1a checksum of everything before it.
 inline constexpr char magic[16] = "parnest-ckpt\n\0\0";
-inline constexpr std::uint64_t format_version = 2;
+// 3: each state object written by its one serialize function (2 wrote some fields otherwise).
+inline constexpr std::uint64_t format_version = 3;
 inline constexpr std::size_t header_bytes = sizeof magic + 3 * sizeof(std::uint64_t);
 
 PARNEST_INLINE std::uint64_t fnv1a(std::string_view bytes) {
@@ -47,43 +48,17 @@ T read_at(const std::string& bytes, std::size_t offset) {
   return value;
 }
 
-PARNEST_INLINE std::vector<double> flatten_identity(const RunIdentity& id) {
-  std::vector<double> out;
-  FlatWriter w(out);
-  w.put_text(version);
-  w.put_text(id.backend);
-  w.put_count(id.names.size());
-  for (const auto& name : id.names) w.put_text(name);
-  w.put_count(id.options.size());
-  for (const auto& [name, value] : id.options) {
-    w.put_text(name);
-    w.put_text(value);
-  }
-  w.put_bits(id.seed);
-  return out;
-}
-
+// The identity as saved: with the version of parnest that wrote it.
 struct SavedIdentity {
   std::string parnest_version;
   RunIdentity run;
-};
 
-PARNEST_INLINE SavedIdentity unflatten_identity(std::span<const double> flat) {
-  FlatReader r(flat, "the checkpoint's run identity");
-  SavedIdentity saved;
-  saved.parnest_version = r.get_text();
-  saved.run.backend = r.get_text();
-  saved.run.names.resize(r.get_count());
-  for (auto& name : saved.run.names) name = r.get_text();
-  saved.run.options.resize(r.get_count());
-  for (auto& [name, value] : saved.run.options) {
-    name = r.get_text();
-    value = r.get_text();
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& id) {
+    ar.text(id.parnest_version);
+    ar.object(id.run);
   }
-  saved.run.seed = r.get_bits();
-  r.expect_end();
-  return saved;
-}
+};
 
 PARNEST_INLINE std::string joined(const std::vector<std::string>& names) {
   std::string out;
@@ -122,7 +97,8 @@ PARNEST_INLINE std::string differences(const SavedIdentity& saved, const RunIden
 PARNEST_INLINE void write_checkpoint(const std::string& path, const RunIdentity& identity,
                                      const std::vector<double>& state) {
   using namespace checkpoint_format;
-  const std::vector<double> id = flatten_identity(identity);
+  std::vector<double> id;
+  FlatWriter(id).object(SavedIdentity{std::string(version), identity});
   std::string bytes(magic, sizeof magic);
   append(bytes, format_version);
   append(bytes, std::uint64_t{id.size()});
@@ -172,7 +148,10 @@ PARNEST_INLINE std::optional<std::vector<double>> read_checkpoint(const std::str
   std::memcpy(values.data(), bytes.data() + header_bytes, values.size() * sizeof(double));
   SavedIdentity saved;
   try {
-    saved = unflatten_identity(std::span<const double>(values.data(), id_count));
+    FlatReader in(std::span<const double>(values.data(), id_count),
+                  "the checkpoint's run identity");
+    saved = in.read<SavedIdentity>();
+    in.expect_end();
   } catch (const IoError& e) {
     throw refuse(std::string("is corrupt: ") + e.what());
   }

@@ -68,20 +68,4 @@ PARNEST_INLINE std::exception_ptr revive(const CarriedError& e, const std::strin
   }
 }
 
-PARNEST_INLINE void put(FlatWriter& out, const CarriedError& e) {
-  out.put_choice(static_cast<std::size_t>(e.kind));
-  out.put_text(e.message);
-  out.put_sized(e.theta);
-  out.put(static_cast<double>(e.signal));
-}
-
-PARNEST_INLINE CarriedError get_error(FlatReader& in) {
-  CarriedError e;
-  e.kind = static_cast<CarriedError::Kind>(in.get_choice(CarriedError::kinds));
-  e.message = in.get_text();
-  in.get_sized(e.theta);
-  e.signal = static_cast<int>(in.get());
-  return e;
-}
-
 }  // namespace parnest::detail

@@ -28,6 +28,8 @@
 #include <optional>
 #include <thread>
 
+#include "parnest/detail/chunks.hpp"
+#include "parnest/detail/context_cache.hpp"
 #include "parnest/detail/error_transport.hpp"
 #include "parnest/detail/flat.hpp"
 #include "parnest/detail/launcher_pool.hpp"
@@ -190,7 +192,19 @@ class Helper {
   std::thread thread_;
 };
 
-/// The task of a context message: [version, kind, context...].
+/// What a context message carries before the context itself.
+struct ContextHead {
+  std::uint64_t version = 0;
+  std::string kind;  // the name the task's rebuild function is registered under
+
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& head) {
+    ar.bits(head.version);
+    ar.text(head.kind);
+  }
+};
+
+/// The task of a context message: [ContextHead, context...].
 struct Context {
   std::uint64_t version = 0;
   std::unique_ptr<Task> task;
@@ -201,8 +215,9 @@ PARNEST_INLINE Context rebuild_context(const std::vector<double>& message, const
                                        int rank) {
   Context c;
   detail::FlatReader in(message, "a task context from rank 0");
-  c.version = in.get_bits();
-  const std::string kind = in.get_text();
+  const auto head = in.read<ContextHead>();
+  c.version = head.version;
+  const std::string& kind = head.kind;
   const std::span<const double> context = std::span<const double>(message).last(in.remaining());
   try {
     const TaskRecipe::Rebuild rebuild = find_task_kind(kind);
@@ -219,7 +234,7 @@ PARNEST_INLINE Context rebuild_context(const std::vector<double>& message, const
 /// Throws the exception rank 0 passed to abandon().
 [[noreturn]] PARNEST_INLINE void rethrow_abandoned(const std::vector<double>& message) {
   detail::FlatReader in(message, "an error sent by rank 0");
-  std::rethrow_exception(detail::revive(detail::get_error(in), "rank 0 failed"));
+  std::rethrow_exception(detail::revive(in.read<detail::CarriedError>(), "rank 0 failed"));
 }
 
 // MpiPool::Impl: the communicators and the batch protocol.
@@ -234,9 +249,8 @@ struct PoolState {
   std::optional<oneapi::tbb::task_arena> arena;  // threads_per_rank > 1
 
   // Rank 0's state for the batch in progress.
-  TaskRecipe recipe;
-  std::uint64_t version = 0;  // of recipe.context; 0: none sent yet
-  std::vector<double> context_message;
+  detail::ContextCache contexts;
+  std::vector<double> context_message;    // [ContextHead, context...]
   std::vector<std::uint64_t> version_at;  // the context each leader holds
   std::optional<Helper> helper;  // rank 0's evaluator for slow rows (made when first needed)
   double local_row_seconds = 0;  // the cost of rank 0's last row evaluated on its own thread
@@ -420,7 +434,7 @@ struct PoolState {
       detail::CarriedError carried = detail::carry(errors.error());
       carried.message += " (on MPI rank " + std::to_string(comm.rank()) + ")";
       detail::FlatWriter out(reply);
-      detail::put(out, carried);
+      out.object(carried);
     }
     // Not a blocking send: it can wait for rank 0 to enter MPI, which it does only between its
     // own rows (measured: 1-3 ms lost per chunk with 10 ms rows).
@@ -430,20 +444,13 @@ struct PoolState {
   // ---- rank 0 -----------------------------------------------------------------------------------
 
   void update_recipe(TaskRecipe next) {
-    const bool same =
-        version > 0 && next.kind == recipe.kind && next.context.size() == recipe.context.size() &&
-        std::equal(next.context.begin(), next.context.end(), recipe.context.begin(),
-                   [](double a, double b) {
-                     return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
-                   });
-    if (same) return;
-    recipe = std::move(next);
-    ++version;
+    if (!contexts.update(std::move(next))) return;
     context_message.clear();
     detail::FlatWriter out(context_message);
-    out.put_bits(version);
-    out.put_text(recipe.kind ? recipe.kind : "");
-    context_message.insert(context_message.end(), recipe.context.begin(), recipe.context.end());
+    out.object(
+        ContextHead{contexts.version(), contexts.recipe().kind ? contexts.recipe().kind : ""});
+    const auto& context = contexts.recipe().context;
+    context_message.insert(context_message.end(), context.begin(), context.end());
     group_send(GroupMessage::context, context_message);
   }
 
@@ -466,16 +473,9 @@ struct PoolState {
       return;
     }
     const std::size_t evaluators = workers + (options.root_evaluates ? 1 : 0);
-    // Guided scheduling: each chunk is a share of the rows not yet handed out, so chunks are
-    // large (few messages) while much is left and single rows at the end, where a large chunk
-    // would keep one rank busy while the others wait.
     std::size_t next = 0;  // rows before it are handed out
     auto chunk_size = [&] {
-      const std::size_t left = rows - next;
-      const std::size_t share = options.chunk_rows > 0
-                                    ? options.chunk_rows
-                                    : std::max<std::size_t>(1, left / (2 * evaluators));
-      return std::min(share, left);
+      return detail::next_chunk(rows - next, evaluators, options.chunk_rows);
     };
     version_at.resize(workers + 1, 0);
     std::vector<std::size_t> in_flight(workers + 1, 0);
@@ -485,14 +485,15 @@ struct PoolState {
     auto feed = [&] {
       for (std::size_t w = 1; w <= workers && next < rows; ++w)
         while (in_flight[w] < 2 && next < rows) {
-          if (version_at[w] != version) {
+          if (version_at[w] != contexts.version()) {
             send(static_cast<int>(w), tag_context, context_message);
-            version_at[w] = version;
+            version_at[w] = contexts.version();
           }
           const std::size_t first = next, count = chunk_size();
           next += count;
-          std::vector<double> m{std::bit_cast<double>(version), static_cast<double>(first),
-                                static_cast<double>(count), static_cast<double>(input.cols()),
+          std::vector<double> m{std::bit_cast<double>(contexts.version()),
+                                static_cast<double>(first), static_cast<double>(count),
+                                static_cast<double>(input.cols()),
                                 static_cast<double>(output.cols())};
           const double* from = input.row(static_cast<Eigen::Index>(first)).data();
           m.insert(m.end(), from, from + count * static_cast<std::size_t>(input.cols()));
@@ -509,8 +510,8 @@ struct PoolState {
       if (m[2] >= 0.0) {
         std::span<const double> rest = std::span<const double>(m).subspan(3 + count * out_cols);
         detail::FlatReader in(rest, "an error report from a rank");
-        errors.record(first + as_size(m[2]),
-                      detail::revive(detail::get_error(in), "a task threw on MPI rank " +
+        errors.record(first + as_size(m[2]), detail::revive(in.read<detail::CarriedError>(),
+                                                            "a task threw on MPI rank " +
                                                                 std::to_string(probed.source())));
       }
       --in_flight[static_cast<std::size_t>(probed.source())];
@@ -575,7 +576,7 @@ struct PoolState {
     finish_sends();
     // The other ranks leave serve() and forget their task: the next run's first batch must
     // send its context again, even if it is the same (two Batch runs in a row).
-    recipe = TaskRecipe{};
+    contexts.forget();
     std::fill(version_at.begin(), version_at.end(), 0);
   }
 };
@@ -662,7 +663,7 @@ PARNEST_INLINE void MpiPool::abandon(std::exception_ptr error) noexcept {
   try {
     std::vector<double> message;
     detail::FlatWriter out(message);
-    detail::put(out, detail::carry(error));
+    out.object(detail::carry(error));
     impl_->end_service(detail::mpi_impl::tag_abandon, detail::mpi_impl::GroupMessage::abandon,
                        message);
   } catch (...) {

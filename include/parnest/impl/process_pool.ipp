@@ -33,6 +33,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "parnest/detail/chunks.hpp"
+#include "parnest/detail/context_cache.hpp"
 #include "parnest/detail/error_transport.hpp"
 #include "parnest/detail/instance_id.hpp"
 #include "parnest/detail/row_watch.hpp"
@@ -188,7 +190,7 @@ PARNEST_INLINE Payload describe_exception(std::uint64_t row) {
   out.put(row);
   std::vector<double> flat;
   detail::FlatWriter writer(flat);
-  detail::put(writer, detail::carry(std::current_exception()));
+  writer.object(detail::carry(std::current_exception()));
   out.put(std::span<const double>(flat));
   return out;
 }
@@ -382,7 +384,7 @@ PARNEST_INLINE std::exception_ptr rebuild_exception(PayloadReader& in, std::size
   const std::vector<double> flat = in.get_doubles();
   detail::FlatReader reader(flat, "a worker's error report");
   return detail::revive(
-      detail::get_error(reader),
+      reader.read<detail::CarriedError>(),
       "a task threw in worker " + std::to_string(worker) + " (pid " + std::to_string(pid) + ")");
 }
 
@@ -418,9 +420,8 @@ struct PoolState {
   mutable std::mutex mutex;
   Stats stats;
   std::vector<std::string> warnings;
-  TaskRecipe recipe;  // the last batch's, to send a context only when it changed
-  std::uint64_t version = 0;
-  std::vector<char> payload;  // receive buffer
+  detail::ContextCache contexts;  // the last batch's, to send a context only when it changed
+  std::vector<char> payload;      // receive buffer
 
   // One batch in flight.
   struct Batch {
@@ -434,16 +435,7 @@ struct PoolState {
 
   static constexpr std::chrono::milliseconds grace{5000};
 
-  void update_recipe(TaskRecipe next) {
-    const bool same = next.rebuild == recipe.rebuild && next.anchor == recipe.anchor &&
-                      next.anchor_id == recipe.anchor_id &&
-                      next.context.size() == recipe.context.size() &&
-                      std::memcmp(next.context.data(), recipe.context.data(),
-                                  next.context.size() * sizeof(double)) == 0;
-    if (same && version > 0) return;
-    recipe = std::move(next);
-    ++version;
-  }
+  void update_recipe(TaskRecipe next) { contexts.update(std::move(next)); }
 
   std::string name(const Worker& w) const {
     return "worker " + std::to_string(w.index) + " (pid " + std::to_string(w.pid) + ")";
@@ -520,8 +512,7 @@ struct PoolState {
       for (;;) {
         if (b.fatal.empty() && !b.pending.empty()) spawn_stopped(b);
         for (auto& w : workers)
-          while (b.fatal.empty() && w.state == Worker::State::ready && can_take(b, w))
-            assign(b, w);
+          while (b.fatal.empty() && w.state == Worker::State::ready && can_take(b, w)) assign(b, w);
         const bool busy = std::any_of(workers.begin(), workers.end(),
                                       [](const Worker& w) { return !w.in_flight.empty(); });
         if (!busy && (b.pending.empty() || !b.fatal.empty())) break;
@@ -552,11 +543,12 @@ struct PoolState {
 
   void split(Batch& b) const {
     const auto rows = static_cast<std::size_t>(b.input->rows());
-    const std::size_t per = options.chunk_rows > 0
-                                ? options.chunk_rows
-                                : std::max<std::size_t>(1, rows / (4 * workers.size()));
-    for (std::size_t first = 0; first < rows; first += per)
-      b.pending.push_back({first, std::min(per, rows - first), 0});
+    for (std::size_t first = 0; first < rows;) {
+      const std::size_t count =
+          detail::next_chunk(rows - first, workers.size(), options.chunk_rows);
+      b.pending.push_back({first, count, 0});
+      first += count;
+    }
   }
 
   // A second chunk only while more chunks wait than there are workers: near the end of a
@@ -575,7 +567,9 @@ struct PoolState {
     if (w.in_flight.empty()) w.front_started = std::chrono::steady_clock::now();
     w.in_flight.push_back(chunk);
     bool sent = true;
+    const std::uint64_t version = contexts.version();
     if (w.context_version != version) {
+      const TaskRecipe& recipe = contexts.recipe();
       Payload head;
       head.put(reinterpret_cast<std::uintptr_t>(recipe.rebuild));
       head.put(reinterpret_cast<std::uintptr_t>(recipe.anchor));
@@ -666,7 +660,7 @@ struct PoolState {
         in.get<std::uint64_t>();
         const std::vector<double> flat = in.get_doubles();
         detail::FlatReader reader(flat, "a worker's error report");
-        const std::string message = detail::get_error(reader).message;
+        const std::string message = reader.read<detail::CarriedError>().message;
         if (b.fatal.empty())
           b.fatal = "ProcessPool: the set-up function threw in " + name(w) + ": " + message;
         stop(w);

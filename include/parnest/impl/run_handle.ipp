@@ -32,7 +32,7 @@ std::size_t RunHandle<Run>::n_like() const noexcept {
 }
 template <class Run>
 void RunHandle<Run>::save(FlatWriter& out) const {
-  run_->save(out);
+  out.object(std::as_const(*run_));
 }
 template <class Run>
 std::vector<Probe> RunHandle<Run>::probes() const {
@@ -40,7 +40,7 @@ std::vector<Probe> RunHandle<Run>::probes() const {
 }
 template <class Run>
 void RunHandle<Run>::load(FlatReader& in) {
-  run_->load(in);
+  in.object(*run_);
 }
 template <class Run>
 Result RunHandle<Run>::result() const {

@@ -72,19 +72,11 @@ class Emulator {
     return sum / static_cast<double>(networks_.size());
   }
 
-  void save(parnest::detail::FlatWriter& out) const {
-    out.put_sized(shift_);
-    out.put_sized(scale_);
-    out.put_count(networks_.size());
-    for (const Mlp& net : networks_) net.save(out);
-  }
-  static Emulator load(parnest::detail::FlatReader& in) {
-    Emulator e;
-    in.get_sized(e.shift_);
-    in.get_sized(e.scale_);
-    e.networks_.resize(in.get_count());
-    for (Mlp& net : e.networks_) net = Mlp::load(in);
-    return e;
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& e) {
+    ar.sized(e.shift_);
+    ar.sized(e.scale_);
+    ar.sequence(e.networks_);
   }
 
  private:

@@ -158,42 +158,36 @@ class CouplingFlow {
     return loss;
   }
 
-  void save(parnest::detail::FlatWriter& out) const {
-    out.put_count(dimension_);
-    out.put_count(layers_);
-    out.put_count(hidden_);
-    out.put_count(static_cast<std::size_t>(theta_.size()));
-    out.put(theta_);
-  }
-
-  /// @throws IoError if the data is truncated or describes no valid flow.
-  static CouplingFlow load(parnest::detail::FlatReader& in) {
-    const std::size_t dimension = in.get_count();
-    const std::size_t layers = in.get_count();
-    const std::size_t hidden = in.get_count();
-    const std::size_t count = in.get_count();
-    const bool is_empty = dimension == 0 && layers == 0 && hidden == 0 && count == 0;
-    // In doubles: corrupt counts could overflow size_t, and a mismatch is all that matters.
-    const double a = static_cast<double>(dimension / 2), b = static_cast<double>(dimension) - a,
-                 h = static_cast<double>(hidden);
-    const double expected =
-        static_cast<double>(layers) * (h * a + h + h * h + h + 2 * b * h + 2 * b);
-    if (!is_empty &&
-        (dimension < 2 || layers == 0 || hidden == 0 || static_cast<double>(count) != expected))
-      throw IoError("a coupling flow's data is corrupt: dimension " + std::to_string(dimension) +
-                    ", " + std::to_string(layers) + " layers of " + std::to_string(hidden) +
-                    " hidden units and " + std::to_string(count) + " parameters do not fit");
-    CouplingFlow flow;
-    flow.dimension_ = dimension;
-    flow.layers_ = layers;
-    flow.hidden_ = hidden;
-    flow.half_ = dimension / 2;
-    flow.theta_.resize(static_cast<Eigen::Index>(count));
-    in.get(flow.theta_);
-    return flow;
+  /// Reading checks that the sizes describe a flow.
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& flow) {
+    ar.tally(flow.dimension_);
+    ar.tally(flow.layers_);
+    ar.tally(flow.hidden_);
+    ar.sized(flow.theta_);
+    if constexpr (Archive::loading) {
+      flow.half_ = flow.dimension_ / 2;
+      flow.check_sizes();
+    }
   }
 
  private:
+  // @throws IoError unless the flow is empty or its parameter count fits its sizes.
+  void check_sizes() const {
+    const auto count = static_cast<std::size_t>(theta_.size());
+    const bool is_empty = dimension_ == 0 && layers_ == 0 && hidden_ == 0 && count == 0;
+    // In doubles: corrupt counts could overflow size_t, and a mismatch is all that matters.
+    const double a = static_cast<double>(dimension_ / 2), b = static_cast<double>(dimension_) - a,
+                 h = static_cast<double>(hidden_);
+    const double expected =
+        static_cast<double>(layers_) * (h * a + h + h * h + h + 2 * b * h + 2 * b);
+    if (!is_empty &&
+        (dimension_ < 2 || layers_ == 0 || hidden_ == 0 || static_cast<double>(count) != expected))
+      throw IoError("a coupling flow's data is corrupt: dimension " + std::to_string(dimension_) +
+                    ", " + std::to_string(layers_) + " layers of " + std::to_string(hidden_) +
+                    " hidden units and " + std::to_string(count) + " parameters do not fit");
+  }
+
   // The soft clamp s = c tanh(r / c): log-scales stay in (-c, c), so that one large step cannot
   // blow a layer's output up; its slope at r = 0 is 1, so small scales are left as they are.
   static constexpr double clamp_ = 2.0;

@@ -119,22 +119,14 @@ class Mlp {
     }
   }
 
-  void save(detail::FlatWriter& out) const {
-    out.put_count(weights_.size());
-    for (std::size_t l = 0; l < weights_.size(); ++l) {
-      out.put_sized(weights_[l]);
-      out.put_sized(biases_[l]);
-    }
-  }
-  static Mlp load(detail::FlatReader& in) {
-    Mlp m;
-    m.weights_.resize(in.get_count());
-    m.biases_.resize(m.weights_.size());
-    for (std::size_t l = 0; l < m.weights_.size(); ++l) {
-      in.get_sized(m.weights_[l]);
-      in.get_sized(m.biases_[l]);
-    }
-    return m;
+  template <class Archive, class Self>
+  static void serialize(Archive& ar, Self& m) {
+    ar.sequence(m.weights_, [&](auto& w) { ar.sized(w); });
+    ar.sequence(m.biases_, [&](auto& b) { ar.sized(b); });
+    if constexpr (Archive::loading)
+      if (m.biases_.size() != m.weights_.size())
+        throw IoError("a network's data is corrupt: " + std::to_string(m.weights_.size()) +
+                      " weight matrices but " + std::to_string(m.biases_.size()) + " bias vectors");
   }
 
  private:

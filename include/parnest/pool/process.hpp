@@ -46,8 +46,8 @@ class ProcessPool final : public Pool {
     std::size_t threads_per_worker = 1;
     /// Times a row whose worker died is re-run before the batch fails.
     std::size_t max_retries = 2;
-    /// Rows per message to a worker. 0: a quarter of a fair share (rows / (4 workers)), at
-    /// least 1, so that idle workers can pick up the rest.
+    /// Rows per message to a worker. 0: guided, as MpiPool: each message takes half a fair
+    /// share of the rows not yet handed out (left / (2 workers)), single rows at the end.
     std::size_t chunk_rows = 0;
     /// Seconds a row may take (0: no limit). A worker still busy after this many seconds per
     /// row of its chunk is killed; its rows are re-run alone as for a crash, and a row that
