@@ -31,6 +31,7 @@
 #include "parnest/detail/likelihood_probes.hpp"
 #include "parnest/detail/log_sum.hpp"
 #include "parnest/detail/memory_check.hpp"
+#include "parnest/detail/mixture_estimator.hpp"
 #include "parnest/detail/option_table.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/spread.hpp"
@@ -123,12 +124,14 @@ class BatchRun {
           start_sampling();
       }
     } else {
-      const std::size_t k = pending_.empty() ? most_useful_bound() : pending_.back();
+      const std::size_t k =
+          pending_.empty() ? estimator_.most_useful_bound(log_volumes()) : pending_.back();
       if (!pending_.empty()) pending_.pop_back();
       draw_batch(pool, k);
     }
     ++iteration_;
-    if (phase_ == Phase::sampling && pending_.empty() && effective_size() >= options_.n_eff)
+    if (phase_ == Phase::sampling && pending_.empty() &&
+        estimator_.effective_size() >= options_.n_eff)
       phase_ = Phase::done;
     return true;
   }
@@ -148,11 +151,11 @@ class BatchRun {
       p.target = options_.f_live;
       p.remaining_name = "f_live";
     } else {
-      p.remaining = std::max(0.0, options_.n_eff - effective_size());
+      p.remaining = std::max(0.0, options_.n_eff - estimator_.effective_size());
       p.target = 0.0;
       p.remaining_name = "n_eff to go";
     }
-    p.efficiency = n_like_ > 0 ? effective_size() / static_cast<double>(n_like_) : 0.0;
+    p.efficiency = n_like_ > 0 ? estimator_.effective_size() / static_cast<double>(n_like_) : 0.0;
     return p;
   }
 
@@ -168,12 +171,12 @@ class BatchRun {
     double h = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t at = counted_from_ + i;
-      const double log_w = log_l_[at] - log_d_[pattern_[at]] - r.log_z;
+      const double log_w = log_l_[at] - estimator_.log_d(pattern_[at]) - r.log_z;
       r.log_weights[static_cast<Eigen::Index>(i)] = log_w;
       if (log_w > -std::numeric_limits<double>::infinity()) h += std::exp(log_w) * log_l_[at];
     }
     r.information = std::max(0.0, h - r.log_z);
-    r.n_eff = effective_size();
+    r.n_eff = estimator_.effective_size();
     r.log_z_err = bootstrap_error();
     r.log_z_err_information =
         std::sqrt(std::max(0.0, 1.0 / r.n_eff - 1.0 / static_cast<double>(n)));
@@ -192,8 +195,8 @@ class BatchRun {
     std::string missing = phase_ == Phase::exploring
                               ? "during the exploration: log Z may miss the peak"
                               : "with an effective sample size of " +
-                                    detail::text(std::floor(effective_size())) + " of the " +
-                                    detail::text(options_.n_eff) + " asked for";
+                                    detail::text(std::floor(estimator_.effective_size())) +
+                                    " of the " + detail::text(options_.n_eff) + " asked for";
     phase_ = Phase::done;
     return missing;
   }
@@ -216,11 +219,7 @@ class BatchRun {
     ar.sized(run.source_);
     ar.sized(run.pattern_);
     ar.sequence(run.bounds_);
-    ar.sequence(run.patterns_,
-                [&](auto& bits) { ar.sequence(bits, [&](auto& w) { ar.bits(w); }); });
-    ar.sized(run.drawn_);
-    ar.sized(run.log_s1_);
-    ar.sized(run.log_s2_);
+    ar.object(run.estimator_);
     ar.sized(run.pending_);
     for (auto* n : {&run.counted_from_, &run.current_, &run.fill_above_, &run.fill_calls_,
                     &run.fill_above_target_, &run.fill_calls_target_, &run.iteration_, &run.n_like_,
@@ -235,28 +234,24 @@ class BatchRun {
   }
 
  private:
-  // After reading a checkpoint: sizes that fit together, and the indexes rebuilt.
+  // After reading a checkpoint: sizes that fit together, and the densities rebuilt.
   void check_loaded() {
-    const std::size_t n = log_l_.size(), k = bounds_.size(), p = patterns_.size();
+    const std::size_t n = log_l_.size(), k = bounds_.size(), p = estimator_.pattern_count();
     const bool consistent =
         u_.size() == n * d_ && theta_.size() == n * d_ && source_.size() == n &&
-        pattern_.size() == n && drawn_.size() == k && log_s1_.size() == p && log_s2_.size() == p &&
-        counted_from_ <= n && current_ <= k &&
-        fill_thresholds_.size() == fill_log_volumes_.size() &&
+        pattern_.size() == n && estimator_.bound_count() == k && counted_from_ <= n &&
+        current_ <= k && fill_thresholds_.size() == fill_log_volumes_.size() &&
         std::all_of(source_.begin(), source_.end(), [&](auto s) { return s < k; }) &&
         std::all_of(pattern_.begin(), pattern_.end(), [&](auto s) { return s < p; }) &&
         std::all_of(pending_.begin(), pending_.end(), [&](auto s) { return s < k; });
     if (!consistent)
       throw IoError("the batch state has inconsistent sizes (" + std::to_string(n) + " points, " +
                     std::to_string(k) + " bounds, " + std::to_string(p) + " membership patterns)");
-    pattern_ids_.clear();
-    for (std::size_t i = 0; i < p; ++i)
-      pattern_ids_.emplace(patterns_[i], static_cast<std::uint32_t>(i));
     refresh_densities();
   }
 
   enum class Phase { exploring, sampling, done, last = done };
-  using Bits = std::vector<std::uint64_t>;  // membership of a point in each bound, one bit each
+  using Bits = detail::MixtureEstimator::Bits;
   // "No limit" for a count, 2^53: checkpoints store counts as doubles, which hold it exactly
   // (SIZE_MAX came back as 0 and ended a resumed first fill at once).
   static constexpr std::size_t max_size = std::size_t{1} << 53;
@@ -295,7 +290,6 @@ class BatchRun {
   static double resolved_enlarge(const Options& o, std::size_t) {
     return o.enlarge > 0 ? o.enlarge : 1.25;
   }
-  static bool has(const Bits& bits, std::size_t k) { return (bits[k / 64] >> (k % 64)) & 1U; }
 
   // ---- drawing ------------------------------------------------------------------------------
 
@@ -315,9 +309,9 @@ class BatchRun {
       log_l_.push_back(log_l);
       source_.push_back(static_cast<std::uint32_t>(k));
       const std::uint32_t p =
-          pattern_of(membership(std::span<const double>(in.row(j).data(), d_), k));
+          estimator_.pattern_of(membership(std::span<const double>(in.row(j).data(), d_), k));
       pattern_.push_back(p);
-      count(p, log_l);
+      estimator_.count(p, log_l);
       if (phase_ == Phase::exploring && k == current_) {
         const std::size_t above = log_l > fill_threshold_ ? 1 : 0;
         fill_calls_ += 1;
@@ -326,7 +320,7 @@ class BatchRun {
         stretch_above_ += above;
       }
     }
-    drawn_[k] += static_cast<double>(options_.n_batch);
+    estimator_.add_draws(k, static_cast<double>(options_.n_batch));
     refresh_densities();
   }
 
@@ -338,84 +332,15 @@ class BatchRun {
     return bits;
   }
 
-  std::uint32_t pattern_of(const Bits& bits) {
-    const auto [it, added] =
-        pattern_ids_.emplace(bits, static_cast<std::uint32_t>(patterns_.size()));
-    if (added) {
-      patterns_.push_back(bits);
-      log_s1_.push_back(minus_infinity);
-      log_s2_.push_back(minus_infinity);
-      log_d_.push_back(minus_infinity);
-    }
-    return it->second;
-  }
+  // ---- the estimator (detail/mixture_estimator.hpp) -------------------------------------
 
-  // Adds a counted point's likelihood to its pattern's sums of L and L^2.
-  void count(std::uint32_t p, double log_l) {
-    log_s1_[p] = detail::log_add_exp(log_s1_[p], log_l);
-    log_s2_[p] = detail::log_add_exp(log_s2_[p], 2 * log_l);
-  }
-
-  // ---- the estimator ------------------------------------------------------------------------
-  //
-  // A point drawn from bound k has density 1/V_k inside it. With N_k points drawn from each
-  // bound, the points are a sample of the mixture q(x) = sum_k N_k 1[x in B_k] / V_k / N, so
-  // that Z = sum_i L_i / D_i with D_i = sum_k N_k 1[x_i in B_k] / V_k (deterministic-mixture
-  // importance sampling). D depends on a point only through the bounds holding it, its
-  // membership pattern: every sum runs over the few patterns, not the many points.
-
-  void refresh_densities() {
+  std::vector<double> log_volumes() const {
     std::vector<double> log_v(bounds_.size());
     for (std::size_t k = 0; k < bounds_.size(); ++k) log_v[k] = bounds_[k].log_volume();
-    log_d_ = log_densities(log_v);
+    return log_v;
   }
-
-  // log D of every pattern for the bounds' log volumes `log_v`.
-  std::vector<double> log_densities(const std::vector<double>& log_v) const {
-    std::vector<double> log_d(patterns_.size(), minus_infinity);
-    for (std::size_t k = 0; k < bounds_.size(); ++k) {
-      if (drawn_[k] == 0) continue;
-      const double term = std::log(drawn_[k]) - log_v[k];
-      for (std::size_t p = 0; p < patterns_.size(); ++p)
-        if (has(patterns_[p], k)) log_d[p] = detail::log_add_exp(log_d[p], term);
-    }
-    return log_d;
-  }
-
-  double log_z() const {
-    double z = minus_infinity;
-    for (std::size_t p = 0; p < patterns_.size(); ++p)
-      if (log_s1_[p] > minus_infinity) z = detail::log_add_exp(z, log_s1_[p] - log_d_[p]);
-    return z;
-  }
-
-  // Kish's (sum w)^2 / sum w^2.
-  double effective_size() const {
-    double s2 = minus_infinity;
-    for (std::size_t p = 0; p < patterns_.size(); ++p)
-      if (log_s2_[p] > minus_infinity) s2 = detail::log_add_exp(s2, log_s2_[p] - 2 * log_d_[p]);
-    return s2 == minus_infinity ? 0.0 : std::exp(2 * log_z() - s2);
-  }
-
-  // The bound whose next batch lowers the variance of Z the most. That variance is
-  // proportional to the integral of L^2 / q; its derivative by the share of draws from bound
-  // k is -(1/V_k) times the integral over B_k of L^2 / q^2, estimated from the points drawn.
-  std::size_t most_useful_bound() const {
-    std::size_t best = 0;
-    double best_log_g = minus_infinity;
-    for (std::size_t k = 0; k < bounds_.size(); ++k) {
-      double log_g = minus_infinity;
-      for (std::size_t p = 0; p < patterns_.size(); ++p)
-        if (has(patterns_[p], k) && log_s2_[p] > minus_infinity)
-          log_g = detail::log_add_exp(log_g, log_s2_[p] - 3 * log_d_[p]);
-      log_g -= bounds_[k].log_volume();
-      if (log_g > best_log_g) {
-        best_log_g = log_g;
-        best = k;
-      }
-    }
-    return best;
-  }
+  void refresh_densities() { estimator_.refresh(log_volumes()); }
+  double log_z() const { return estimator_.log_z(); }
 
   // The share of the evidence held by the n_live points of highest likelihood.
   double live_fraction() {
@@ -428,7 +353,7 @@ class BatchRun {
                      [&](std::size_t a, std::size_t b) { return log_l_[a] > log_l_[b]; });
     double top = minus_infinity;
     for (std::size_t j = 0; j < live; ++j)
-      top = detail::log_add_exp(top, log_l_[order[j]] - log_d_[pattern_[order[j]]]);
+      top = detail::log_add_exp(top, log_l_[order[j]] - estimator_.log_d(pattern_[order[j]]));
     const double z = log_z();
     live_fraction_ = z == minus_infinity ? 1.0 : std::exp(top - z);
     return live_fraction_;
@@ -453,7 +378,7 @@ class BatchRun {
       groups[source_[i]].push_back(static_cast<std::uint32_t>(i));
       if (scaled[i] > 0.0) weighing[source_[i]].push_back(static_cast<std::uint32_t>(i));
     }
-    std::vector<double> log_v(bounds_.size()), factor(patterns_.size());
+    std::vector<double> log_v(bounds_.size()), factor(estimator_.pattern_count());
     detail::Spread spread;
     for (int r = 0; r < replicates; ++r) {
       if (const auto why = pending_interrupt())
@@ -465,11 +390,11 @@ class BatchRun {
       for (std::size_t k = 0; k < bounds_.size(); ++k)
         log_v[k] =
             bounds_[k].log_volume() + std::sqrt(bounds_[k].log_volume_variance()) * rng.normal();
-      const std::vector<double> log_d = log_densities(log_v);
+      const std::vector<double> log_d = estimator_.log_densities(log_v);
       double lowest = std::numeric_limits<double>::infinity();
       for (double x : log_d)
         if (x > minus_infinity) lowest = std::min(lowest, x);
-      for (std::size_t p = 0; p < patterns_.size(); ++p) factor[p] = std::exp(lowest - log_d[p]);
+      for (std::size_t p = 0; p < factor.size(); ++p) factor[p] = std::exp(lowest - log_d[p]);
       double z = 0.0;
       for (std::size_t k = 0; k < groups.size(); ++k)
         z += resampled_sum(groups[k], weighing[k], scaled, factor, pattern_, rng);
@@ -643,18 +568,16 @@ class BatchRun {
   void append_bound(ShellBound bound) {
     const std::size_t k = bounds_.size();
     bounds_.push_back(std::move(bound));
-    drawn_.push_back(0.0);
+    estimator_.add_bound();
     current_ = k;
     // Every point's pattern gains the new bound's bit: one pass over the points, rebuilding
     // the patterns and their sums in point order (the same order a resumed run uses).
     const std::size_t words = (k + 1 + 63) / 64;
     std::map<std::pair<std::uint32_t, bool>, std::uint32_t> renamed;
-    std::vector<Bits> old = std::move(patterns_);
-    patterns_.clear();
-    pattern_ids_.clear();
-    log_s1_.clear();
-    log_s2_.clear();
-    log_d_.clear();
+    std::vector<Bits> old;
+    for (std::uint32_t p = 0; p < estimator_.pattern_count(); ++p)
+      old.push_back(estimator_.pattern(p));
+    estimator_.clear_patterns();
     for (std::size_t i = 0; i < log_l_.size(); ++i) {
       const bool inside = k == 0 || bounds_[k].contains(std::span<const double>(&u_[i * d_], d_));
       auto found = renamed.find({pattern_[i], inside});
@@ -662,10 +585,10 @@ class BatchRun {
         Bits bits = old[pattern_[i]];
         bits.resize(words, 0);
         if (inside) bits[k / 64] |= std::uint64_t{1} << (k % 64);
-        found = renamed.emplace(std::pair{pattern_[i], inside}, pattern_of(bits)).first;
+        found = renamed.emplace(std::pair{pattern_[i], inside}, estimator_.pattern_of(bits)).first;
       }
       pattern_[i] = found->second;
-      if (i >= counted_from_) count(pattern_[i], log_l_[i]);
+      if (i >= counted_from_) estimator_.count(pattern_[i], log_l_[i]);
     }
     refresh_densities();
   }
@@ -774,9 +697,7 @@ class BatchRun {
     phase_ = Phase::sampling;
     if (!discards_exploration(options_)) return;
     counted_from_ = log_l_.size();
-    std::fill(drawn_.begin(), drawn_.end(), 0.0);
-    std::fill(log_s1_.begin(), log_s1_.end(), minus_infinity);
-    std::fill(log_s2_.begin(), log_s2_.end(), minus_infinity);
+    estimator_.reset_counts();
     // One batch from every bound, the cube last, so that the mixture covers the whole prior.
     pending_.resize(bounds_.size());
     std::iota(pending_.begin(), pending_.end(), std::size_t{0});
@@ -792,10 +713,7 @@ class BatchRun {
   std::vector<double> u_, theta_, log_l_;        // every point, in the order drawn
   std::vector<std::uint32_t> source_, pattern_;  // its bound, its membership pattern
   std::vector<ShellBound> bounds_;               // bounds_[0]: the unit cube
-  std::vector<Bits> patterns_;
-  std::map<Bits, std::uint32_t> pattern_ids_;
-  std::vector<double> drawn_;                    // N_k: counted points drawn from each bound
-  std::vector<double> log_s1_, log_s2_, log_d_;  // per pattern: log sum L, log sum L^2, log D
+  detail::MixtureEstimator estimator_;           // the points' evidence, by membership pattern
   std::vector<std::size_t> pending_;             // bounds owed a batch (discard_exploration)
   std::size_t counted_from_ = 0;                 // the first point the result counts
   std::size_t current_ = 0;                      // the bound the exploration fills

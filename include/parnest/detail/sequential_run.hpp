@@ -27,6 +27,7 @@
 #include "parnest/detail/memory_check.hpp"
 #include "parnest/detail/option_table.hpp"
 #include "parnest/detail/problem.hpp"
+#include "parnest/detail/shrinkage.hpp"
 #include "parnest/detail/text.hpp"
 #include "parnest/error.hpp"
 #include "parnest/moves/random_walk.hpp"
@@ -358,7 +359,9 @@ class SequentialRun {
     }
     r.information = std::max(0.0, h - r.log_z);
     r.log_z_err_information = std::sqrt(r.information / effective_live() + log_x0_variance_);
-    r.log_z_err = std::sqrt(simulated_log_z_variance() + log_x0_variance_);
+    const double x0 = static_cast<double>(options_.n_live) / static_cast<double>(initial_calls_);
+    r.log_z_err = std::sqrt(detail::shrinkage_log_z_variance(dead_log_l_, dead_n_, x0, seed_) +
+                            log_x0_variance_);
     r.n_eff = std::exp(-detail::log_sum_exp(2.0 * r.log_weights));
     r.n_like = n_like_;
     r.n_iterations = iteration_;
@@ -568,48 +571,6 @@ class SequentialRun {
       s2 += 1.0 / (n * n);
     }
     return s1 / s2;
-  }
-
-  // Variance of log Z over simulated shrinkage sequences: each dead point's volume ratio drawn
-  // from Beta(n, 1) for the live count n it was removed at (the final live points as if removed
-  // one by one), the evidence recomputed, and the spread measured.
-  double simulated_log_z_variance() const {
-    constexpr int realisations = 100;
-    const std::size_t n = dead_log_l_.size();
-    const std::size_t n_main = n - options_.n_live;  // the final live points come last
-    // Linear space relative to the largest likelihood (one log and one exp per point); X is
-    // rescaled before it can underflow, keeping the scale in log_offset.
-    const double max_log_l = *std::max_element(dead_log_l_.begin(), dead_log_l_.end());
-    std::vector<double> l(n), inverse_n(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      l[i] = std::exp(dead_log_l_[i] - max_log_l);
-      inverse_n[i] =
-          1.0 / (i < n_main ? dead_n_[i] : static_cast<double>(options_.n_live - (i - n_main)));
-    }
-    const double x0 = static_cast<double>(options_.n_live) / static_cast<double>(initial_calls_);
-    double sum = 0.0, sum2 = 0.0;
-    for (int r = 0; r < realisations; ++r) {
-      RandomStream rng(seed_, StreamPurpose::shrinkage, static_cast<std::uint64_t>(r), 0);
-      double x = x0, z = 0.0, log_offset = 0.0;
-      for (std::size_t i = 0; i < n; ++i) {
-        const double t = std::exp(std::log(rng.uniform_open()) * inverse_n[i]);  // Beta(n_i, 1)
-        z += l[i] * x * (1.0 - t);
-        x *= t;
-        if (x < 1e-200) {
-          // Every later term is at most x (L <= its maximum): once z dwarfs that, stop; else
-          // rescale both.
-          if (z > 1e100) break;
-          x *= 1e200;
-          z *= 1e200;
-          log_offset -= 200 * std::log(10.0);
-        }
-      }
-      const double log_z = std::log(z) + log_offset;
-      sum += log_z;
-      sum2 += log_z * log_z;
-    }
-    const double mean = sum / realisations;
-    return std::max(0.0, (sum2 / realisations - mean * mean) * realisations / (realisations - 1));
   }
 
   const detail::Problem& problem_;

@@ -32,6 +32,7 @@
 #include "parnest/detail/memory_check.hpp"
 #include "parnest/detail/normal.hpp"
 #include "parnest/detail/option_table.hpp"
+#include "parnest/detail/persistent_estimator.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/resample.hpp"
 #include "parnest/detail/spread.hpp"
@@ -131,10 +132,11 @@ class SmcRun {
   std::optional<std::string> stop_early() {
     if (phase_ == Phase::done) return std::nullopt;
     phase_ = Phase::done;
-    return "at beta = " + detail::text(beta_.back()) +
-           (beta_.back() < 1 ? ": log Z and the posterior are importance-weighted from tempered "
-                               "particles and may be poor"
-                             : std::string());
+    const double beta = estimator_.sets() > 0 ? estimator_.last_beta() : 0.0;
+    return "at beta = " + detail::text(beta) +
+           (beta < 1 ? ": log Z and the posterior are importance-weighted from tempered "
+                       "particles and may be poor"
+                     : std::string());
   }
 
   /// Likelihood calls so far.
@@ -145,15 +147,17 @@ class SmcRun {
     Progress p;
     p.iteration = batches_;
     p.n_like = n_like_;
-    const bool at_one = !beta_.empty() && beta_.back() == 1.0;
-    const double ess = beta_.empty() ? 0.0 : effective_size(1.0);
-    p.log_z =
-        at_one ? detail::log_sum_exp(log_weights(1.0)) : (log_z_.empty() ? 0.0 : log_z_.back());
+    const bool started = estimator_.sets() > 0;
+    const bool at_one = started && estimator_.last_beta() == 1.0;
+    const double ess = started ? estimator_.effective_size(1.0) : 0.0;
+    p.log_z = at_one    ? detail::log_sum_exp(estimator_.log_weights(1.0))
+              : started ? estimator_.last_log_z()
+                        : 0.0;
     if (at_one) {
       p.remaining = std::max(0.0, options_.n_eff - ess);
       p.remaining_name = "n_eff to go";
     } else {
-      p.remaining = 1.0 - (beta_.empty() ? 0.0 : beta_.back());
+      p.remaining = 1.0 - (started ? estimator_.last_beta() : 0.0);
       p.remaining_name = "1 - beta";
     }
     p.target = 0.0;
@@ -164,21 +168,22 @@ class SmcRun {
   /// The evidence and weighted particles; call once step() has returned false.
   Result result() const {
     Result r;
-    const std::size_t n = log_l_.size();
+    const std::vector<double>& log_l = estimator_.log_l();
+    const std::size_t n = log_l.size();
     const auto rows = static_cast<Eigen::Index>(n), d = static_cast<Eigen::Index>(d_);
     r.samples = Eigen::Map<const RowMatrix>(theta_.data(), rows, d);
-    r.log_likelihoods = Eigen::Map<const Eigen::VectorXd>(log_l_.data(), rows);
-    const Eigen::VectorXd log_w = log_weights(1.0);
+    r.log_likelihoods = Eigen::Map<const Eigen::VectorXd>(log_l.data(), rows);
+    const Eigen::VectorXd log_w = estimator_.log_weights(1.0);
     const double log_z = detail::log_sum_exp(log_w);
     r.log_weights = log_w.array() - log_z;
     double h = 0.0;
     for (std::size_t i = 0; i < n; ++i)
-      if (log_l_[i] > minus_infinity)
-        h += std::exp(r.log_weights[static_cast<Eigen::Index>(i)]) * log_l_[i];
+      if (log_l[i] > minus_infinity)
+        h += std::exp(r.log_weights[static_cast<Eigen::Index>(i)]) * log_l[i];
     r.information = std::max(0.0, h - log_z);
-    r.n_eff = effective_size(1.0);
+    r.n_eff = estimator_.effective_size(1.0);
     r.log_z = log_z;
-    r.log_z_err = bootstrap_error();
+    r.log_z_err = estimator_.bootstrap_error(seed_);
     r.log_z_err_information =
         std::sqrt(std::max(0.0, 1.0 / r.n_eff - 1.0 / static_cast<double>(n)));
     if (!refine_log_w_.empty()) {
@@ -195,7 +200,7 @@ class SmcRun {
   /// The particles of highest likelihood, for the checkpoint's likelihood check; u is the
   /// normal CDF of z, as when they were evaluated.
   std::vector<detail::Probe> probes() const {
-    return detail::highest_points(log_l_, [&](std::size_t i, detail::Probe& p) {
+    return detail::highest_points(estimator_.log_l(), [&](std::size_t i, detail::Probe& p) {
       p.u.resize(d_);
       for (std::size_t c = 0; c < d_; ++c) p.u[c] = detail::normal_cdf(z_[i * d_ + c]);
       detail::copy_row(p.theta, theta_, i, d_);
@@ -208,11 +213,7 @@ class SmcRun {
     ar.choice(run.phase_);
     ar.sized(run.z_);
     ar.sized(run.theta_);
-    ar.sized(run.log_l_);
-    ar.sized(run.log_d_);
-    ar.sized(run.set_start_);
-    ar.sized(run.beta_);
-    ar.sized(run.log_z_);
+    ar.object(run.estimator_);
     ar.value(run.rho_);
     ar.value(run.beta_next_);
     ar.value(run.log_z_next_);
@@ -237,15 +238,12 @@ class SmcRun {
  private:
   // After reading a checkpoint: sizes that fit together, and what derives from them rebuilt.
   void check_loaded() {
-    const std::size_t n = log_l_.size(), sets = beta_.size();
+    const std::size_t n = estimator_.log_l().size(), sets = estimator_.sets();
     const auto a = static_cast<Eigen::Index>(options_.n_active);
     const auto d = static_cast<Eigen::Index>(d_);
     const bool moving = phase_ == Phase::moving;
     const bool consistent =
-        z_.size() == n * d_ && theta_.size() == n * d_ && log_d_.size() == n &&
-        set_start_.size() == sets && log_z_.size() == sets &&
-        std::is_sorted(set_start_.begin(), set_start_.end()) &&
-        (sets == 0 || set_start_.back() < n) &&
+        z_.size() == n * d_ && theta_.size() == n * d_ &&
         (!moving || (active_z_.rows() == a && active_z_.cols() == d && active_eta_.rows() == a &&
                      active_theta_.rows() == a && active_log_l_.size() == a &&
                      active_log_j_.size() == a && active_start_.rows() == a)) &&
@@ -284,125 +282,18 @@ class SmcRun {
   static std::size_t resolved_max_steps(const Options& o, std::size_t d) {
     return o.max_steps > 0 ? o.max_steps : 10 * (d + 2);
   }
-  // log L^beta, which is 0 at beta = 0 even where L = 0.
-  static double tempered(double beta, double log_l) { return beta == 0.0 ? 0.0 : beta * log_l; }
-
-  // ---- the persistent estimator --------------------------------------------------------------
-  //
-  // The particles of set s (n_s of them, made at beta_s) are taken as draws from
-  // p_s = prior L^beta_s / Z_s, so all particles together are draws from the mixture
-  // sum_s n_s p_s. Relative to the prior, that mixture's density at a particle is
-  // D = sum_s n_s L^beta_s / Z_s, and for any beta, w = L^beta / D are importance weights for
-  // prior L^beta whose sum estimates Z_beta. log D of every particle is kept up to date as
-  // sets are added.
-
-  Eigen::VectorXd log_weights(double beta) const {
-    Eigen::VectorXd w(static_cast<Eigen::Index>(log_l_.size()));
-    for (std::size_t i = 0; i < log_l_.size(); ++i)
-      w[static_cast<Eigen::Index>(i)] = tempered(beta, log_l_[i]) - log_d_[i];
-    return w;
+  static double tempered(double beta, double log_l) {
+    return PersistentEstimator::tempered(beta, log_l);
   }
 
-  // Kish's (sum w)^2 / sum w^2 of the weights for beta.
-  double effective_size(double beta) const {
-    const Eigen::VectorXd log_w = log_weights(beta);
-    const double top = log_w.size() ? log_w.maxCoeff() : minus_infinity;
-    if (top == minus_infinity) return 0.0;
-    const Eigen::ArrayXd w = (log_w.array() - top).exp();
-    return w.sum() * w.sum() / w.square().sum();
-  }
-
-  // log of set s's share n_s L^beta_s / Z_s of the mixture density D at a particle.
-  static double log_share(double log_n, double beta, double log_l, double log_z) {
-    return log_n + tempered(beta, log_l) - log_z;
-  }
-
-  // Adds particles made at `beta` (whose normalisation was estimated as log_z) as a new set.
+  // Adds the moved particles as a new set, made at `beta` with normalisation estimate log_z.
   void add_set(const RowMatrix& z, const RowMatrix& theta, const Eigen::VectorXd& log_l,
                double beta, double log_z) {
-    const double log_n = std::log(static_cast<double>(log_l.size()));
-    for (std::size_t i = 0; i < log_l_.size(); ++i)
-      log_d_[i] = detail::log_add_exp(log_d_[i], log_share(log_n, beta, log_l_[i], log_z));
-    std::vector<double> log_sizes;
-    for (std::size_t s = 0; s < beta_.size(); ++s)
-      log_sizes.push_back(std::log(static_cast<double>(set_size(s))));
-    log_sizes.push_back(log_n);
-    set_start_.push_back(log_l_.size());
-    beta_.push_back(beta);
-    log_z_.push_back(log_z);
+    estimator_.add_set(log_l, beta, log_z);
     for (Eigen::Index j = 0; j < log_l.size(); ++j) {
       z_.insert(z_.end(), z.row(j).data(), z.row(j).data() + d_);
       theta_.insert(theta_.end(), theta.row(j).data(), theta.row(j).data() + d_);
-      log_l_.push_back(log_l[j]);
-      double log_d = minus_infinity;
-      for (std::size_t s = 0; s < beta_.size(); ++s)
-        log_d = detail::log_add_exp(log_d, log_share(log_sizes[s], beta_[s], log_l[j], log_z_[s]));
-      log_d_.push_back(log_d);
     }
-  }
-
-  std::size_t set_size(std::size_t s) const {
-    return (s + 1 < set_start_.size() ? set_start_[s + 1] : log_l_.size()) - set_start_[s];
-  }
-
-  // The next beta: where the effective sample size of all particles falls to n_eff_per_step
-  // (bisection; the size decreases with beta).
-  double next_beta() const {
-    const double previous = beta_.back(), target = static_cast<double>(options_.n_eff_per_step);
-    if (previous == 1.0 || effective_size(previous) <= target) return previous;
-    if (effective_size(1.0) >= target) return 1.0;
-    double low = previous, high = 1.0;
-    for (int k = 0; k < 64; ++k) {
-      const double mid = 0.5 * (low + high);
-      const double ess = effective_size(mid);
-      if (std::abs(ess - target) < 0.01 * target) return mid;
-      (ess < target ? high : low) = mid;
-    }
-    return low;
-  }
-
-  // Standard error of log Z: bootstrap replicates that redraw every set's particles from that
-  // set (with replacement) and redo the whole chain of estimates Z_1, Z_2, ... with the same
-  // betas, so that the error of each normalisation propagates into the next as in the run.
-  double bootstrap_error() const {
-    constexpr int replicates = 100;
-    const std::size_t sets = beta_.size();
-    if (sets == 0) return std::numeric_limits<double>::infinity();
-    std::vector<double> log_l, log_d, log_z(sets), log_n(sets);
-    std::vector<std::size_t> set_end(sets);
-    for (std::size_t s = 0; s < sets; ++s) {
-      log_n[s] = std::log(static_cast<double>(set_size(s)));
-      set_end[s] = set_start_[s] + set_size(s);
-    }
-    detail::Spread spread;
-    for (int r = 0; r < replicates; ++r) {
-      RandomStream rng(seed_, StreamPurpose::bootstrap, static_cast<std::uint64_t>(r), 0);
-      log_l.clear();
-      for (std::size_t s = 0; s < sets; ++s)
-        for (std::size_t j = 0; j < set_size(s); ++j)
-          log_l.push_back(log_l_[set_start_[s] + rng.below(set_size(s))]);
-      log_d.assign(log_l.size(), minus_infinity);
-      log_z[0] = log_z_[0];
-      for (std::size_t t = 1; t <= sets; ++t) {
-        const std::size_t s = t - 1;  // set s joins the mixture
-        for (std::size_t j = 0; j < set_start_[s]; ++j)
-          log_d[j] =
-              detail::log_add_exp(log_d[j], log_share(log_n[s], beta_[s], log_l[j], log_z[s]));
-        for (std::size_t j = set_start_[s]; j < set_end[s]; ++j)
-          for (std::size_t q = 0; q <= s; ++q)
-            log_d[j] =
-                detail::log_add_exp(log_d[j], log_share(log_n[q], beta_[q], log_l[j], log_z[q]));
-        const double beta = t < sets ? beta_[t] : 1.0;
-        double z = minus_infinity;
-        for (std::size_t j = 0; j < set_end[s]; ++j)
-          z = detail::log_add_exp(z, tempered(beta, log_l[j]) - log_d[j]);
-        if (t < sets)
-          log_z[t] = z;
-        else if (std::isfinite(z))
-          spread.add(z);
-      }
-    }
-    return spread.deviation();
   }
 
   // ---- the iterations ----------------------------------------------------------------------
@@ -432,10 +323,11 @@ class SmcRun {
   // 0.3 sigma on a truncated 2-D Gaussian), so 0.2 % leaves such runs alone even when the
   // first 1,024 draws happen to hold few finite ones.
   void check_support() const {
-    if (beta_.back() != 0.0) return;
-    const std::size_t n = log_l_.size();
+    if (estimator_.last_beta() != 0.0) return;
+    const std::vector<double>& log_l = estimator_.log_l();
+    const std::size_t n = log_l.size();
     const auto finite = static_cast<std::size_t>(
-        std::count_if(log_l_.begin(), log_l_.end(), [](double x) { return x > minus_infinity; }));
+        std::count_if(log_l.begin(), log_l.end(), [](double x) { return x > minus_infinity; }));
     if (static_cast<double>(finite) > min_support_share * static_cast<double>(n)) return;
     const double share = static_cast<double>(finite) / static_cast<double>(n);
     throw SamplerError(
@@ -453,8 +345,8 @@ class SmcRun {
   // and fits the preconditioner to the same weighted particles.
   void begin_iteration() {
     check_support();
-    beta_next_ = next_beta();
-    const Eigen::VectorXd log_w = log_weights(beta_next_);
+    beta_next_ = estimator_.next_beta(static_cast<double>(options_.n_eff_per_step));
+    const Eigen::VectorXd log_w = estimator_.log_weights(beta_next_);
     log_z_next_ = detail::log_sum_exp(log_w);
     const Eigen::VectorXd p = (log_w.array() - log_z_next_).exp();
     fit_preconditioner(p);
@@ -472,7 +364,7 @@ class SmcRun {
           Eigen::Map<const Eigen::RowVectorXd>(&z_[static_cast<std::size_t>(i) * d_], d);
       active_theta_.row(j) =
           Eigen::Map<const Eigen::RowVectorXd>(&theta_[static_cast<std::size_t>(i) * d_], d);
-      active_log_l_[j] = log_l_[static_cast<std::size_t>(i)];
+      active_log_l_[j] = estimator_.log_l()[static_cast<std::size_t>(i)];
     }
     to_latent(active_z_, active_eta_, active_log_j_);
     active_start_ = active_eta_;
@@ -670,7 +562,7 @@ class SmcRun {
   // draws, or the end.
   void end_iteration() {
     add_set(active_z_, active_theta_, active_log_l_, beta_next_, log_z_next_);
-    if (beta_next_ < 1.0 || effective_size(1.0) < options_.n_eff)
+    if (beta_next_ < 1.0 || estimator_.effective_size(1.0) < options_.n_eff)
       phase_ = Phase::tempering;
     else
       phase_ = options_.refine_draws > 0 ? Phase::refining : Phase::done;
@@ -723,11 +615,10 @@ class SmcRun {
   std::size_t d_;
 
   Phase phase_ = Phase::prior;
-  std::vector<double> z_, theta_, log_l_, log_d_;  // every particle, in the order made
-  std::vector<std::size_t> set_start_;             // the first particle of each set
-  std::vector<double> beta_, log_z_;               // each set's beta and log Z_beta
-  double beta_next_ = 0.0, log_z_next_ = 0.0;      // the iteration under way
-  double rho_ = 0.5;                               // Crank-Nicolson step, adapted
+  std::vector<double> z_, theta_;              // every particle, in the order made
+  PersistentEstimator estimator_;              // their log L, sets and evidence
+  double beta_next_ = 0.0, log_z_next_ = 0.0;  // the iteration under way
+  double rho_ = 0.5;                           // Crank-Nicolson step, adapted
   std::size_t batches_ = 0, n_like_ = 0, steps_ = 0;
 
   // The preconditioner: z -> whitened (affine) -> latent (flow), and the t fitted there.
