@@ -45,6 +45,12 @@ struct Result {
   double wall_seconds = 0.0;  ///< wall-clock seconds of the run
   /// The backend's options as (name, value) text, defaults resolved, for output files.
   std::vector<std::pair<std::string, std::string>> options;
+  /// Whether parnest::write() writes this result here. A run across MPI ranks returns the
+  /// same result on every rank with this true on the one that spoke for the run (rank 0 of
+  /// the pool's communicator) only, so that write() called on every rank writes one set of
+  /// files; so does a serial or threaded run on a rank other than 0 of a launcher's job. True
+  /// for a Result made any other way.
+  bool writes_output = true;
 
   /// The posterior weights (exp of log_weights).
   Eigen::VectorXd weights() const { return log_weights.array().exp().matrix(); }

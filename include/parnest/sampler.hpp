@@ -229,6 +229,7 @@ Result Sampler<B>::lead(Pool& pool, const RunOptions& run_options, const detail:
   result.pool = pool.describe();
   for (const auto& warning : result.warnings) log.warning(warning);
   result.seed = run_options.seed;
+  result.writes_output = speaks;
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

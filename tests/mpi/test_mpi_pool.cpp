@@ -270,6 +270,7 @@ TEST_CASE("a communicator of the caller's: two halves run two samplers at once",
     parnest::Sampler<parnest::Sequential> sampler(problem.model, small());
     const auto result = sampler.run({.pool = pool, .seed = seed, .progress = false});
     require_identical(serial_run(problem.model, small(), seed), result);
+    CHECK(result.writes_output == (half_rank == 0));  // write() writes one set per half
   }
   // parnest left the caller's communicator and MPI itself usable.
   int sum = 0;

@@ -165,21 +165,23 @@ TEST_CASE("write() produces GetDist and PolyChord-style files, and quantiles in 
 TEST_CASE("write() and a run's checkpoint are no-ops on a non-root MPI rank", "[output]") {
   const std::string dir = (std::filesystem::temp_directory_path() / "parnest-nonroot").string();
   std::filesystem::remove_all(dir);
-  const parnest::Result& result = readme_result();  // sampled as a single process
   ::setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
   ::setenv("OMPI_COMM_WORLD_RANK", "1", 1);
   CHECK_FALSE(parnest::is_root());
-  parnest::write(result, dir + "/run");
   // A pool in this process on rank 1 of a launcher's job: the run does not speak for itself
-  // (Pool::session), so it leaves the checkpoint to rank 0's run.
+  // (Pool::session), so it leaves the checkpoint to rank 0's run, and its result the output.
   parnest::SerialPool serial;
   parnest::Sampler<parnest::Sequential> sampler(parnest::reference::gaussian(2).model,
                                                 {.n_live = 50});
-  (void)sampler.run({.pool = serial, .checkpoint = dir + "/run.ckpt", .progress = false});
+  const parnest::Result result =
+      sampler.run({.pool = serial, .checkpoint = dir + "/run.ckpt", .progress = false});
+  CHECK_FALSE(result.writes_output);
+  parnest::write(result, dir + "/run");
   ::unsetenv("OMPI_COMM_WORLD_SIZE");
   ::unsetenv("OMPI_COMM_WORLD_RANK");
   CHECK_FALSE(std::filesystem::exists(dir));
   CHECK(parnest::is_root());
+  CHECK(readme_result().writes_output);  // sampled as a single process
 }
 
 TEST_CASE("an unwritable output path is an IoError naming the path", "[output][errors]") {

@@ -15,7 +15,9 @@ PARNEST_INLINE Result RankPool::session(const RunSession& run) {
   if (!leads()) {
     // The leader decides what a signal does; here it must not end the process.
     detail::InterruptGuard interrupts(run.handle_signals, {});
-    return detail::unflatten(serve(run.anchor));
+    Result result = detail::unflatten(serve(run.anchor));
+    result.writes_output = false;  // the leader writes it
+    return result;
   }
   Result result;
   try {

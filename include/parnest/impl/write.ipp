@@ -14,7 +14,6 @@
 #include "parnest/detail/atomic_file.hpp"
 #include "parnest/detail/parameter_names.hpp"
 #include "parnest/detail/text.hpp"
-#include "parnest/env.hpp"
 #include "parnest/error.hpp"
 #include "parnest/version.hpp"
 
@@ -145,7 +144,7 @@ PARNEST_INLINE void write(const Result& result, const std::string& root) {
                       "\" has no base name, so the files would be hidden ones such as \"" + root +
                       ".csv\": give one, e.g. \"" + root + "run\"");
   detail::check_parameter_names(result.names, "Result::names");
-  if (!is_root()) return;
+  if (!result.writes_output) return;
   std::string weighted = "weight,log_likelihood," + join_names(result.names) + "\n";
   for (Eigen::Index i = 0; i < result.samples.rows(); ++i)
     weighted += number(std::exp(result.log_weights[i])) + "," + number(result.log_likelihoods[i]) +

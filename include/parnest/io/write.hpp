@@ -1,7 +1,7 @@
 #pragma once
 /// @file io/write.hpp
-/// Output files. Written by the root process only (rank 0 under MPI); elsewhere a no-op, so
-/// user code needs no rank test.
+/// Output files. Written where the result's writes_output is set: by the process that spoke
+/// for the run (rank 0 under MPI); elsewhere a no-op, so user code needs no rank test.
 
 #include <string>
 
