@@ -1,2 +1,2 @@
-// MpiPool and the launcher pool of a build with MPI (pool/mpi.hpp), compiled once into libparnest.
+// MpiPool and the launcher pool it makes (pool/mpi.hpp), compiled once into libparnest_mpi.
 #include "parnest/impl/mpi_pool.ipp"

@@ -27,6 +27,11 @@
 #include "parnest/progress.hpp"
 #include "parnest/result.hpp"
 
+#ifdef PARNEST_HAVE_MPI
+// A program that links parnest::mpi runs launches with several ranks on MPI.
+#include "parnest/detail/mpi_registration.hpp"
+#endif
+
 namespace parnest {
 
 /// What Sampler needs of an algorithm: options it validates, a constructor from the problem,

@@ -1,7 +1,7 @@
 #pragma once
-// MpiPool and the launcher pool of a build with MPI (pool/mpi.hpp): compiled once into libparnest
-// (src/mpi_pool.cpp), or included by the header that declares it in header-only mode
-// (PARNEST_HEADER_ONLY).
+// MpiPool and the launcher pool it makes (pool/mpi.hpp): compiled once into libparnest_mpi,
+// the parnest::mpi component (src/mpi_pool.cpp), or included by detail/launcher_pool.hpp in
+// header-only mode with PARNEST_HAVE_MPI (parnest::header_only_mpi).
 #include "parnest/detail/inline.hpp"
 #include "parnest/pool/mpi.hpp"
 
@@ -32,7 +32,7 @@
 #include "parnest/detail/context_cache.hpp"
 #include "parnest/detail/error_transport.hpp"
 #include "parnest/detail/flat.hpp"
-#include "parnest/detail/launcher_pool.hpp"
+#include "parnest/detail/mpi_registration.hpp"
 #include "parnest/detail/tbb_rows.hpp"
 #include "parnest/detail/text.hpp"
 #include "parnest/env.hpp"
@@ -681,14 +681,10 @@ PARNEST_INLINE int MpiPool::ranks() const noexcept {
 
 namespace detail {
 
-PARNEST_INLINE bool built_with_mpi() noexcept {
-  return true;
-}
-
-PARNEST_INLINE std::shared_ptr<Pool> launcher_pool(const Environment& env,
-                                                   std::size_t threads_per_rank,
-                                                   const std::shared_ptr<Pool>& previous,
-                                                   std::shared_ptr<Logger> logger) {
+PARNEST_INLINE std::shared_ptr<Pool> mpi_launcher_pool(const Environment& env,
+                                                       std::size_t threads_per_rank,
+                                                       const std::shared_ptr<Pool>& previous,
+                                                       std::shared_ptr<Logger> logger) {
   if (auto* same = dynamic_cast<MpiPool*>(previous.get());
       same && same->size() == threads_per_rank * static_cast<std::size_t>(same->ranks()))
     return previous;

@@ -4,7 +4,7 @@
 /// Sampler::run picks it by itself when the program was started by an MPI launcher with
 /// several ranks; include this header to configure it (a communicator of your own, worker
 /// groups, threads per rank) or to reach a worker group's communicator from a likelihood.
-/// Available when parnest was built with MPI (PARNEST_HAVE_MPI).
+/// Part of the parnest::mpi component (link parnest::mpi, which defines PARNEST_HAVE_MPI).
 
 #include <mpi.h>
 
