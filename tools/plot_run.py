@@ -138,8 +138,11 @@ def main(argv=None):
     if os.path.exists(summary):
         with open(summary) as f:
             s = json.load(f)
-        title = (f"{title}: {s['sampler']} on {s['pool']}, log Z = {s['log_z']:.3f} "
-                 f"± {s['log_z_err']:.3f}, {s['n_like']} calls, n_eff {s['n_eff']:.0f}")
+        def shown(value, spec):  # the summary writes null for infinite or NaN numbers
+            return "n/a" if value is None else format(value, spec)
+        title = (f"{title}: {s['sampler']} on {s['pool']}, log Z = {shown(s['log_z'], '.3f')} "
+                 f"± {shown(s['log_z_err'], '.3f')}, {s['n_like']} calls, "
+                 f"n_eff {shown(s['n_eff'], '.0f')}")
     fig.suptitle(title)
     output = args.output or args.root + ".png"
     fig.savefig(output, dpi=110, bbox_inches="tight")

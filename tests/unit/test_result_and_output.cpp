@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "problems.hpp"
@@ -159,6 +160,20 @@ TEST_CASE("write() produces GetDist and PolyChord-style files, and quantiles in 
   const auto at = text.find("\"0.5\": ");
   REQUIRE(at != std::string::npos);
   CHECK(std::strtod(text.c_str() + at + 7, nullptr) == Approx(r.mean()[0]).margin(0.05));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the JSON summary writes infinite and NaN numbers as null, which JSON allows",
+          "[output]") {
+  const std::string dir = (std::filesystem::temp_directory_path() / "parnest-json-null").string();
+  parnest::Result r = readme_result();
+  r.log_z_err = std::numeric_limits<double>::infinity();  // as after a budget stop at once
+  r.information = std::numeric_limits<double>::quiet_NaN();
+  parnest::write(r, dir + "/run");
+  std::ifstream json(dir + "/run_summary.json");
+  const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  CHECK_THAT(text, Contains("\"log_z_err\": null,") && Contains("\"information\": null,") &&
+                       !Contains("Infinity") && !Contains("NaN"));
   std::filesystem::remove_all(dir);
 }
 

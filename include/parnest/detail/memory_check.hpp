@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -20,9 +19,7 @@ inline double physical_memory_bytes() {
 }
 
 inline std::string gigabytes(double bytes) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3g GB", bytes / 1e9);
-  return buffer;
+  return text(bytes / 1e9, 3) + " GB";
 }
 
 /// Above this many bytes of points a run says at its start what it holds: a mistyped n_live

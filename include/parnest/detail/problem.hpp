@@ -7,7 +7,6 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <exception>
 #include <span>
 #include <string>
@@ -16,6 +15,7 @@
 #include "parnest/detail/instance_id.hpp"
 #include "parnest/detail/parameter_names.hpp"
 #include "parnest/detail/row_watch.hpp"
+#include "parnest/detail/text.hpp"
 #include "parnest/error.hpp"
 #include "parnest/model.hpp"
 
@@ -24,11 +24,9 @@ namespace parnest::detail {
 /// "x = 0.1, y = 2" with full precision, for error messages.
 inline std::string format_point(const std::vector<std::string>& names, std::span<const double> v) {
   std::string out;
-  char buffer[64];
   for (std::size_t i = 0; i < v.size(); ++i) {
-    std::snprintf(buffer, sizeof buffer, "%.17g", v[i]);
     if (i > 0) out += ", ";
-    out += (i < names.size() ? names[i] : "theta[" + std::to_string(i) + "]") + " = " + buffer;
+    out += (i < names.size() ? names[i] : "theta[" + std::to_string(i) + "]") + " = " + text(v[i]);
   }
   return out;
 }

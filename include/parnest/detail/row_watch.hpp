@@ -9,7 +9,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <cstdio>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -128,11 +127,7 @@ class RowWatch {
     }
   }
 
-  static std::string tenths(double s) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.1f", s);
-    return buffer;
-  }
+  static std::string tenths(double s) { return fixed(s, 1); }
 
   // Reports a call once per row_timeout x rows it has run, with the seconds so far.
   void check(Slot& s) {

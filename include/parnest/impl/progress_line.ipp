@@ -7,19 +7,15 @@
 
 #include "parnest/detail/inline.hpp"
 #include "parnest/detail/progress_line.hpp"
+#include "parnest/detail/text.hpp"
 
 namespace parnest::detail {
 namespace progress_impl {
 
 PARNEST_INLINE std::string compact(double x) {
-  char buffer[32];
-  if (x >= 1e6)
-    std::snprintf(buffer, sizeof buffer, "%.1fM", x / 1e6);
-  else if (x >= 1e4)
-    std::snprintf(buffer, sizeof buffer, "%.1fk", x / 1e3);
-  else
-    std::snprintf(buffer, sizeof buffer, "%.0f", x);
-  return buffer;
+  if (x >= 1e6) return fixed(x / 1e6, 1) + "M";
+  if (x >= 1e4) return fixed(x / 1e3, 1) + "k";
+  return fixed(x, 0);
 }
 
 }  // namespace progress_impl

@@ -20,12 +20,17 @@
 namespace parnest {
 namespace detail::write_impl {
 
+// For the CSV and text files: numpy, GetDist and anesthetic read NaN and Infinity.
 PARNEST_INLINE std::string number(double x) {
   if (std::isnan(x)) return "NaN";
   if (std::isinf(x)) return x > 0 ? "Infinity" : "-Infinity";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", x);
-  return buffer;
+  return detail::text(x);
+}
+
+// JSON has no NaN or infinity (jq and JSON.parse refuse them): null, as Python's
+// json.dumps(allow_nan=False) users and nlohmann::json write it.
+PARNEST_INLINE std::string json_number(double x) {
+  return std::isfinite(x) ? detail::text(x) : "null";
 }
 
 PARNEST_INLINE std::string json_string(const std::string& s) {
@@ -180,13 +185,13 @@ PARNEST_INLINE void write(const Result& result, const std::string& root) {
        << "  \"sampler\": " << json_string(result.sampler) << ",\n"
        << "  \"pool\": " << json_string(result.pool) << ",\n"
        << "  \"seed\": " << result.seed << ",\n"
-       << "  \"log_z\": " << number(result.log_z) << ",\n"
-       << "  \"log_z_err\": " << number(result.log_z_err) << ",\n"
-       << "  \"information\": " << number(result.information) << ",\n"
+       << "  \"log_z\": " << json_number(result.log_z) << ",\n"
+       << "  \"log_z_err\": " << json_number(result.log_z_err) << ",\n"
+       << "  \"information\": " << json_number(result.information) << ",\n"
        << "  \"n_like\": " << result.n_like << ",\n"
-       << "  \"n_eff\": " << number(result.n_eff) << ",\n"
+       << "  \"n_eff\": " << json_number(result.n_eff) << ",\n"
        << "  \"n_iterations\": " << result.n_iterations << ",\n"
-       << "  \"wall_seconds\": " << number(result.wall_seconds) << ",\n"
+       << "  \"wall_seconds\": " << json_number(result.wall_seconds) << ",\n"
        << "  \"options\": {";
   for (std::size_t i = 0; i < result.options.size(); ++i)
     json << (i > 0 ? ", " : "") << json_string(result.options[i].first) << ": "
@@ -201,11 +206,11 @@ PARNEST_INLINE void write(const Result& result, const std::string& root) {
   for (std::size_t i = 0; i < result.names.size(); ++i) {
     const auto k = static_cast<Eigen::Index>(i);
     json << (i > 0 ? ",\n" : "\n") << "    {\"name\": " << json_string(result.names[i])
-         << ", \"mean\": " << number(mean[k]) << ", \"stddev\": " << number(sd[k])
+         << ", \"mean\": " << json_number(mean[k]) << ", \"stddev\": " << json_number(sd[k])
          << ", \"quantiles\": {";
     for (std::size_t q = 0; q < std::size(levels); ++q)
       json << (q > 0 ? ", " : "") << "\"" << detail::text(levels[q])
-           << "\": " << number(quantile(result, k, levels[q]));
+           << "\": " << json_number(quantile(result, k, levels[q]));
     json << "}}";
   }
   json << "\n  ]\n}\n";
