@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 
 #include "parnest/detail/flat.hpp"
+#include "parnest/detail/rebuilt_task.hpp"
 #include "parnest/neural/mlp.hpp"
 #include "parnest/neural/training.hpp"
 #include "parnest/pool/pool.hpp"
@@ -62,12 +63,12 @@ class TrainTask final : public Task {
   }
 
  private:
-  class Rebuilt;
   static std::unique_ptr<Task> rebuild(const void* anchor, std::span<const double> context);
   static constexpr const char* kind = "parnest::Batch/train";
   static const bool registered;
 
-  // The context's fields: written from this task's references, read into a Rebuilt's own.
+  // The context's fields: written from this task's references, read into a rebuilt task's
+  // own copy (Owned: the training data the original referred to).
   template <class Archive, class N, class X, class Y>
   static void context(Archive& ar, N& seed, N& stream, X& x, Y& y) {
     ar.bits(seed);
@@ -75,27 +76,6 @@ class TrainTask final : public Task {
     ar.sized(x);
     ar.sized(y);
   }
-
-  const void* anchor_;
-  std::uint64_t anchor_id_;
-  const Eigen::MatrixXd& x_;
-  const Eigen::RowVectorXd& y_;
-  std::uint64_t seed_, stream_;
-};
-
-// The task a worker rebuilds: it owns the data the original referred to.
-class TrainTask::Rebuilt final : public Task {
- public:
-  Rebuilt(const void* anchor, FlatReader& in)
-      : owned_(in.read<Owned>()), task_(anchor, 0, owned_.x, owned_.y, owned_.seed, owned_.stream) {
-    in.expect_end();
-  }
-  void run(std::span<const double> in, std::span<double> out) const override { task_.run(in, out); }
-  std::string describe_row(std::span<const double> in) const override {
-    return task_.describe_row(in);
-  }
-
- private:
   struct Owned {
     std::uint64_t seed = 0, stream = 0;
     Eigen::MatrixXd x;
@@ -105,14 +85,19 @@ class TrainTask::Rebuilt final : public Task {
       context(ar, o.seed, o.stream, o.x, o.y);
     }
   };
-  Owned owned_;
-  TrainTask task_;
+
+  const void* anchor_;
+  std::uint64_t anchor_id_;
+  const Eigen::MatrixXd& x_;
+  const Eigen::RowVectorXd& y_;
+  std::uint64_t seed_, stream_;
 };
 
 inline std::unique_ptr<Task> TrainTask::rebuild(const void* anchor,
                                                 std::span<const double> context) {
   FlatReader in(context, "the emulator training task's context");
-  return std::make_unique<Rebuilt>(anchor, in);
+  return std::make_unique<RebuiltTask<Owned, TrainTask>>(
+      in, [&](const Owned& o) { return TrainTask(anchor, 0, o.x, o.y, o.seed, o.stream); });
 }
 
 inline const bool TrainTask::registered = register_task_kind(kind, &rebuild);

@@ -27,6 +27,7 @@
 #include "parnest/detail/memory_check.hpp"
 #include "parnest/detail/option_table.hpp"
 #include "parnest/detail/problem.hpp"
+#include "parnest/detail/rebuilt_task.hpp"
 #include "parnest/detail/shrinkage.hpp"
 #include "parnest/detail/text.hpp"
 #include "parnest/error.hpp"
@@ -109,13 +110,12 @@ class ReplaceTask final : public Task {
   }
 
  private:
-  // The task a worker process rebuilds: it owns the bound and shape the original pointed to.
-  class Rebuilt;
   static std::unique_ptr<Task> rebuild(const void* problem, std::span<const double> context);
   static constexpr const char* kind = "parnest::Sequential/replace";
   static const bool registered;
 
-  // The context's fields: written from this task's references, read into a Rebuilt's own.
+  // The context's fields: written from this task's references, read into a rebuilt task's
+  // own copy (Owned: the bound and shape the original pointed to).
   template <class Archive, class S, class B, class E>
   static void context(Archive& ar, S& settings, B& bound, E& shape) {
     ar.choice(settings.move);
@@ -124,26 +124,6 @@ class ReplaceTask final : public Task {
     ar.object(bound);
     ar.optional(shape);
   }
-
-  const Problem& problem_;
-  const Bound& bound_;
-  const Ellipsoid* shape_;
-  Settings s_;
-};
-
-class ReplaceTask::Rebuilt final : public Task {
- public:
-  Rebuilt(const Problem& problem, FlatReader& in)
-      : owned_(in.read<Owned>()),
-        task_(problem, owned_.bound, owned_.shape ? &*owned_.shape : nullptr, owned_.settings) {
-    in.expect_end();
-  }
-  void run(std::span<const double> in, std::span<double> out) const override { task_.run(in, out); }
-  std::string describe_row(std::span<const double> in) const override {
-    return task_.describe_row(in);
-  }
-
- private:
   struct Owned {
     Settings settings{};
     Bound bound;
@@ -153,14 +133,20 @@ class ReplaceTask::Rebuilt final : public Task {
       context(ar, o.settings, o.bound, o.shape);
     }
   };
-  Owned owned_;
-  ReplaceTask task_;
+
+  const Problem& problem_;
+  const Bound& bound_;
+  const Ellipsoid* shape_;
+  Settings s_;
 };
 
 inline std::unique_ptr<Task> ReplaceTask::rebuild(const void* problem,
                                                   std::span<const double> context) {
   FlatReader in(context, "the replacement task's context");
-  return std::make_unique<Rebuilt>(*static_cast<const Problem*>(problem), in);
+  return std::make_unique<RebuiltTask<Owned, ReplaceTask>>(in, [&](const Owned& o) {
+    return ReplaceTask(*static_cast<const Problem*>(problem), o.bound,
+                       o.shape ? &*o.shape : nullptr, o.settings);
+  });
 }
 
 inline const bool ReplaceTask::registered = register_task_kind(kind, &rebuild);
