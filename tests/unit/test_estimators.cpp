@@ -1,10 +1,12 @@
 // Each backend's evidence estimator alone, against a direct sum and a closed-form evidence:
-// Batch's mixture estimator, Smc's persistent estimator and Sequential's shrinkage simulation.
+// Batch's mixture estimator, Smc's persistent estimator and preconditioner, and Sequential's
+// shrinkage simulation.
 #include <catch2/catch.hpp>
 
 #include <parnest/detail/log_sum.hpp>
 #include <parnest/detail/mixture_estimator.hpp>
 #include <parnest/detail/persistent_estimator.hpp>
+#include <parnest/detail/preconditioner.hpp>
 #include <parnest/detail/shrinkage.hpp>
 #include <parnest/rng.hpp>
 
@@ -190,5 +192,57 @@ TEST_CASE(
         parnest::detail::shrinkage_log_z_variance(peaked, peaked_counts, 1.0, seed);
     CHECK(variance / (h / n) > 0.6);
     CHECK(variance / (h / n) < 1.5);
+  }
+}
+
+TEST_CASE("the preconditioner whitens a Gaussian, inverts itself and survives a checkpoint",
+          "[estimators][smc]") {
+  using parnest::RowMatrix;
+  using parnest::detail::Preconditioner;
+  // Draws from N(mu, L L^T) in 3-D, equally weighted.
+  constexpr Eigen::Index n = 4000, d = 3;
+  Eigen::Matrix3d lower;
+  lower << 2.0, 0.0, 0.0, 0.9, 0.5, 0.0, -0.3, 0.2, 0.1;
+  const Eigen::Vector3d mu(1.0, -2.0, 0.5);
+  RandomStream rng(21, StreamPurpose::user, 0, 0);
+  RowMatrix z(n, d);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    Eigen::Vector3d e(rng.normal(), rng.normal(), rng.normal());
+    z.row(i) = (mu + lower * e).transpose();
+  }
+  const Eigen::VectorXd p = Eigen::VectorXd::Constant(n, 1.0 / n);
+  for (const bool flow : {false, true}) {
+    Preconditioner c;
+    c.fit(z, p, {.min_training = 256, .max_training = 2000, .flow = flow, .seed = 3, .batch = 1});
+    CHECK(c.dimension() == d);
+    CHECK(c.pcn().dimension() == static_cast<std::size_t>(d));
+    // |dz / d(whitened)| = |det L| of the sample covariance.
+    CHECK_THAT(c.log_det_lower(), WithinAbs(lower.diagonal().array().log().sum(), 0.05));
+    RowMatrix eta, back;
+    Eigen::VectorXd log_j_to, log_j_from;
+    c.to_latent(z, eta, log_j_to);
+    c.from_latent(eta, back, log_j_from);
+    CHECK((back - z).cwiseAbs().maxCoeff() < 1e-9);
+    CHECK((log_j_to - log_j_from).cwiseAbs().maxCoeff() < 1e-9);
+    if (!flow) {  // whitened exactly: mean 0 and unit covariance
+      const Eigen::VectorXd mean = eta.colwise().mean();
+      const RowMatrix centred = eta.rowwise() - mean.transpose();
+      const Eigen::MatrixXd covariance = centred.transpose() * centred / n;
+      CHECK(mean.cwiseAbs().maxCoeff() < 1e-9);
+      CHECK((covariance - Eigen::MatrixXd::Identity(d, d)).cwiseAbs().maxCoeff() < 1e-9);
+      CHECK(log_j_to.cwiseAbs().maxCoeff() == 0.0);
+    }
+    // Written and read back, it maps every point to the same bits.
+    std::vector<double> flat;
+    parnest::detail::FlatWriter out(flat);
+    out.object(c);
+    parnest::detail::FlatReader in(flat, "the preconditioner");
+    const auto loaded = in.read<Preconditioner>();
+    in.expect_end();
+    RowMatrix eta_loaded;
+    Eigen::VectorXd log_j_loaded;
+    loaded.to_latent(z, eta_loaded, log_j_loaded);
+    CHECK(eta_loaded == eta);
+    CHECK(log_j_loaded == log_j_to);
   }
 }

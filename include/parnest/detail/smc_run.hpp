@@ -21,7 +21,6 @@
 #include <utility>
 #include <vector>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include "parnest/backend/smc.hpp"
@@ -33,13 +32,11 @@
 #include "parnest/detail/normal.hpp"
 #include "parnest/detail/option_table.hpp"
 #include "parnest/detail/persistent_estimator.hpp"
+#include "parnest/detail/preconditioner.hpp"
 #include "parnest/detail/problem.hpp"
 #include "parnest/detail/resample.hpp"
-#include "parnest/detail/spread.hpp"
 #include "parnest/detail/text.hpp"
 #include "parnest/error.hpp"
-#include "parnest/moves/pcn.hpp"
-#include "parnest/neural/flow.hpp"
 #include "parnest/pool/pool.hpp"
 #include "parnest/progress.hpp"
 #include "parnest/result.hpp"
@@ -218,12 +215,7 @@ class SmcRun {
     ar.value(run.beta_next_);
     ar.value(run.log_z_next_);
     for (auto* n : {&run.batches_, &run.n_like_, &run.steps_}) ar.tally(*n);
-    ar.sized(run.mean_);
-    ar.sized(run.covariance_);
-    ar.object(run.flow_);
-    ar.sized(run.latent_mean_);
-    ar.sized(run.latent_scale_);
-    ar.value(run.tail_);
+    ar.object(run.preconditioner_);
     ar.sized(run.active_z_);
     ar.sized(run.active_eta_);
     ar.sized(run.active_theta_);
@@ -247,13 +239,10 @@ class SmcRun {
         (!moving || (active_z_.rows() == a && active_z_.cols() == d && active_eta_.rows() == a &&
                      active_theta_.rows() == a && active_log_l_.size() == a &&
                      active_log_j_.size() == a && active_start_.rows() == a)) &&
-        (phase_ == Phase::prior || phase_ == Phase::tempering ||
-         (mean_.size() == d && covariance_.rows() == d && latent_mean_.size() == d &&
-          latent_scale_.rows() == d));
+        (phase_ == Phase::prior || phase_ == Phase::tempering || preconditioner_.dimension() == d);
     if (!consistent)
       throw IoError("the smc state has inconsistent sizes (" + std::to_string(n) + " particles, " +
                     std::to_string(sets) + " temperatures)");
-    if (mean_.size() == d) set_preconditioner();
   }
 
   enum class Phase { prior, tempering, moving, refining, done, last = done };
@@ -261,19 +250,6 @@ class SmcRun {
   // |z| beyond which the prior (1e-15 of its mass) is cut off, so that u = Phi(z) stays
   // strictly inside (0, 1) for every prior transform.
   static constexpr double support = 8.0;
-  // The Student-t's degrees of freedom are fitted to the particles' tails, within these limits:
-  // a t with heavier tails than the target's moves the particles' radius so slowly that they
-  // stay too concentrated: fixed at 4 or 10, log Z of the 16-D Gaussian came out 0.3-0.4 high.
-  static constexpr double min_tail = 3.0, max_tail = 1000.0;
-  static constexpr std::size_t flow_layers = 4, flow_hidden = 32;
-  // Warm-started every iteration, the flow needs few epochs; a faster rate than Adam's usual
-  // 1e-3 and smaller batches let early stopping end training in tens of epochs, not hundreds.
-  static constexpr neural::Training training{
-      .max_epochs = 100, .batch_size = 128, .patience = 10, .learning_rate = 3e-3};
-  // The flow trains on the highest-weight particles holding this much of the weight, at most
-  // 4 n_eff_per_step of them: the rest tell it nothing and cost training time.
-  static constexpr double training_mass = 0.99;
-
   static bool uses_flow(const Options& o, std::size_t d) { return o.flow && d >= 2; }
   // Every particle is kept: z, theta, log L and its log density.
   static detail::StoredPoints stored_points(const Options& o, std::size_t d) {
@@ -366,120 +342,20 @@ class SmcRun {
           Eigen::Map<const Eigen::RowVectorXd>(&theta_[static_cast<std::size_t>(i) * d_], d);
       active_log_l_[j] = estimator_.log_l()[static_cast<std::size_t>(i)];
     }
-    to_latent(active_z_, active_eta_, active_log_j_);
+    preconditioner_.to_latent(active_z_, active_eta_, active_log_j_);
     active_start_ = active_eta_;
     steps_ = 0;
   }
 
-  // The affine whitening (weighted mean and covariance of z), the flow trained on the whitened
-  // particles, and the Student-t fitted to their latent images, for particle weights p.
+  // The preconditioner fitted to all particles with weights p.
   void fit_preconditioner(const Eigen::VectorXd& p) {
-    const auto d = static_cast<Eigen::Index>(d_);
-    const Eigen::Map<const RowMatrix> z(z_.data(), p.size(), d);
-    mean_ = z.transpose() * p;
-    const RowMatrix centred = z.rowwise() - mean_.transpose();
-    covariance_ = centred.transpose() * p.asDiagonal() * centred;
-    set_whitening();
-    // The training set: the heaviest particles holding training_mass of the weight.
-    std::vector<Eigen::Index> order(static_cast<std::size_t>(p.size()));
-    std::iota(order.begin(), order.end(), Eigen::Index{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](Eigen::Index a, Eigen::Index b) { return p[a] > p[b]; });
-    const std::size_t cap = 4 * options_.n_eff_per_step;
-    std::size_t keep = 0;
-    for (double mass = 0; keep < order.size() && keep < cap && mass < training_mass; ++keep)
-      mass += p[order[keep]];
-    keep = std::max(keep, std::min(order.size(), options_.n_active));
-    order.resize(keep);
-    std::sort(order.begin(), order.end());
-    RowMatrix chosen(static_cast<Eigen::Index>(keep), d);
-    Eigen::VectorXd weight(static_cast<Eigen::Index>(keep));
-    for (std::size_t j = 0; j < keep; ++j) {
-      chosen.row(static_cast<Eigen::Index>(j)) = z.row(order[j]);
-      weight[static_cast<Eigen::Index>(j)] = p[order[j]];
-    }
-    weight /= weight.sum();
-    const RowMatrix whitened = whiten(chosen);
-    if (uses_flow(options_, d_)) {
-      if (flow_.empty()) {
-        RandomStream init(seed_, StreamPurpose::flow, 0, 0);
-        flow_ = neural::CouplingFlow(d_, flow_layers, flow_hidden, init);
-      }
-      RandomStream rng(seed_, StreamPurpose::flow, batches_, 1);
-      flow_.train(whitened, weight, training, rng);
-    }
-    RowMatrix eta;
-    Eigen::VectorXd unused;
-    latent(whitened, eta, unused);
-    latent_mean_ = eta.transpose() * weight;
-    const RowMatrix spread = eta.rowwise() - latent_mean_.transpose();
-    const Eigen::MatrixXd covariance = spread.transpose() * weight.asDiagonal() * spread;
-    tail_ = fitted_tail(spread, covariance, weight);
-    latent_scale_ = covariance * ((tail_ - 2) / tail_);
-    set_preconditioner();
-  }
-
-  // Degrees of freedom from the weighted kurtosis of the Mahalanobis radius: for a t_nu in d
-  // dimensions, E[r^4] / (d (d + 2)) = (nu - 2) / (nu - 4), and 1 for a Gaussian.
-  static double fitted_tail(const RowMatrix& spread, const Eigen::MatrixXd& covariance,
-                            const Eigen::VectorXd& weight) {
-    const Eigen::LLT<Eigen::MatrixXd> llt(covariance);
-    if (llt.info() != Eigen::Success) return min_tail;
-    const Eigen::MatrixXd lower = llt.matrixL();
-    const RowMatrix r = lower.triangularView<Eigen::Lower>().solve(spread.transpose()).transpose();
-    const Eigen::VectorXd r2 = r.rowwise().squaredNorm();
-    const auto d = static_cast<double>(spread.cols());
-    const double kurtosis = weight.dot(r2.cwiseAbs2()) / (d * (d + 2));
-    if (!(kurtosis > (max_tail - 2) / (max_tail - 4))) return max_tail;
-    return std::clamp((4 * kurtosis - 2) / (kurtosis - 1), min_tail, max_tail);
-  }
-
-  void set_whitening() {
-    const double jitter = 1e-12 * covariance_.diagonal().mean();
-    Eigen::LLT<Eigen::MatrixXd> llt(covariance_);
-    if (llt.info() != Eigen::Success)
-      llt.compute(covariance_ +
-                  jitter * Eigen::MatrixXd::Identity(covariance_.rows(), covariance_.cols()));
-    lower_ = llt.matrixL();
-    log_det_lower_ = lower_.diagonal().array().log().sum();
-  }
-
-  // What load() must rebuild from the saved mean and covariances.
-  void set_preconditioner() {
-    set_whitening();
-    pcn_ = StudentPcn(latent_mean_, latent_scale_, tail_);
-  }
-
-  RowMatrix whiten(const RowMatrix& z) const {
-    const RowMatrix centred = z.rowwise() - mean_.transpose();
-    return lower_.triangularView<Eigen::Lower>().solve(centred.transpose()).transpose();
-  }
-
-  // Whitened points to the flow's latent space; log_j = log |det d(whitened) / d(latent)|.
-  void latent(const RowMatrix& whitened, RowMatrix& eta, Eigen::VectorXd& log_j) const {
-    if (flow_.empty()) {
-      eta = whitened;
-      log_j = Eigen::VectorXd::Zero(whitened.rows());
-      return;
-    }
-    flow_.forward(whitened, eta, log_j);
-    log_j = -log_j;
-  }
-
-  void to_latent(const RowMatrix& z, RowMatrix& eta, Eigen::VectorXd& log_j) const {
-    latent(whiten(z), eta, log_j);
-  }
-
-  // Latent points back to z; log_j as for latent().
-  void from_latent(const RowMatrix& eta, RowMatrix& z, Eigen::VectorXd& log_j) const {
-    RowMatrix whitened;
-    if (flow_.empty()) {
-      whitened = eta;
-      log_j = Eigen::VectorXd::Zero(eta.rows());
-    } else {
-      flow_.inverse(eta, whitened, log_j);
-    }
-    z = (whitened * lower_.transpose()).rowwise() + mean_.transpose();
+    const Eigen::Map<const RowMatrix> z(z_.data(), p.size(), static_cast<Eigen::Index>(d_));
+    preconditioner_.fit(z, p,
+                        {.min_training = options_.n_active,
+                         .max_training = 4 * options_.n_eff_per_step,
+                         .flow = uses_flow(options_, d_),
+                         .seed = seed_,
+                         .batch = batches_});
   }
 
   // Which rows of z lie inside the support; their u = Phi(z) in `u`, in row order.
@@ -509,10 +385,11 @@ class SmcRun {
     const auto a = active_eta_.rows(), d = static_cast<Eigen::Index>(d_);
     RowMatrix eta(a, d);
     for (Eigen::Index j = 0; j < a; ++j)
-      eta.row(j) = pcn_.propose(active_eta_.row(j).transpose(), rho_, rng).transpose();
+      eta.row(j) =
+          preconditioner_.pcn().propose(active_eta_.row(j).transpose(), rho_, rng).transpose();
     RowMatrix z, u;
     Eigen::VectorXd log_j;
-    from_latent(eta, z, log_j);
+    preconditioner_.from_latent(eta, z, log_j);
     const std::vector<Eigen::Index> rows = inside_support(z, u);
     const RowMatrix out = evaluate(pool, u);
     std::size_t accepted = 0, k = 0;  // k: the next evaluated row, in proposal order
@@ -524,8 +401,8 @@ class SmcRun {
       const double log_ratio =
           tempered(beta_next_, log_l) - tempered(beta_next_, active_log_l_[j]) -
           0.5 * (z.row(j).squaredNorm() - active_z_.row(j).squaredNorm()) + log_j[j] -
-          active_log_j_[j] - pcn_.log_density(eta.row(j).transpose()) +
-          pcn_.log_density(active_eta_.row(j).transpose());
+          active_log_j_[j] - preconditioner_.pcn().log_density(eta.row(j).transpose()) +
+          preconditioner_.pcn().log_density(active_eta_.row(j).transpose());
       if (!(log_u < log_ratio)) continue;
       ++accepted;
       active_eta_.row(j) = eta.row(j);
@@ -578,11 +455,11 @@ class SmcRun {
     RowMatrix eta(n, d), z, u;
     Eigen::VectorXd log_t(n), log_j;
     for (Eigen::Index j = 0; j < n; ++j) {
-      const Eigen::VectorXd x = pcn_.draw(rng);
+      const Eigen::VectorXd x = preconditioner_.pcn().draw(rng);
       eta.row(j) = x.transpose();
-      log_t[j] = pcn_.log_normalised_density(x);
+      log_t[j] = preconditioner_.pcn().log_normalised_density(x);
     }
-    from_latent(eta, z, log_j);
+    preconditioner_.from_latent(eta, z, log_j);
     const std::vector<Eigen::Index> rows = inside_support(z, u);
     const RowMatrix out = evaluate(pool, u);
     std::vector<double> log_w(static_cast<std::size_t>(n), minus_infinity);
@@ -590,7 +467,7 @@ class SmcRun {
     for (std::size_t k = 0; k < rows.size(); ++k) {
       const Eigen::Index j = rows[k];
       // q(z) = t(eta) / |dz/deta|, with |dz/deta| = |det lower| |d(whitened)/d(eta)|.
-      const double log_q = log_t[j] - log_det_lower_ - log_j[j];
+      const double log_q = log_t[j] - preconditioner_.log_det_lower() - log_j[j];
       const double log_prior = log_norm - 0.5 * z.row(j).squaredNorm();
       log_w[static_cast<std::size_t>(j)] = out(static_cast<Eigen::Index>(k), d) + log_prior - log_q;
     }
@@ -621,12 +498,7 @@ class SmcRun {
   double rho_ = 0.5;                           // Crank-Nicolson step, adapted
   std::size_t batches_ = 0, n_like_ = 0, steps_ = 0;
 
-  // The preconditioner: z -> whitened (affine) -> latent (flow), and the t fitted there.
-  Eigen::VectorXd mean_, latent_mean_;
-  Eigen::MatrixXd covariance_, latent_scale_, lower_;
-  double log_det_lower_ = 0.0, tail_ = max_tail;
-  neural::CouplingFlow flow_;
-  StudentPcn pcn_;
+  Preconditioner preconditioner_;  // z -> whitened -> latent, and the t fitted there
 
   // The active particles being moved, in z and latent space.
   RowMatrix active_z_, active_eta_, active_theta_, active_start_;
