@@ -223,9 +223,12 @@ class FlatReader {
     t.reset();
     if (get_flag()) object(t.emplace());
   }
+  /// The elements are made afresh (default-constructed), then read.
   template <class T, class Each>
   void sequence(std::vector<T>& v, Each&& each) {
-    v.resize(get_count());
+    const std::size_t n = get_count();
+    v.clear();
+    v.resize(n);
     for (T& x : v) each(x);
   }
   template <class T>
