@@ -36,6 +36,7 @@ struct State {
   Eigen::VectorXd empty_vector;
   std::string name;
   std::vector<std::string> words;
+  std::vector<std::pair<std::string, std::string>> options;
   std::optional<parnest::detail::Ellipsoid> shape;
   std::vector<std::vector<std::uint64_t>> nested;
 
@@ -51,6 +52,7 @@ struct State {
     ar.sized(s.empty_vector);
     ar.text(s.name);
     ar.sequence(s.words);
+    ar.sequence(s.options);
     ar.optional(s.shape);
     ar.sequence(s.nested, [&](auto& bits) { ar.sequence(bits, [&](auto& w) { ar.bits(w); }); });
   }
@@ -69,6 +71,7 @@ TEST_CASE("one serialize function writes and reads back every kind of field", "[
   a.matrix = Eigen::MatrixXd::Random(3, 2);
   a.name = "parnest";
   a.words = {"a", "", "bc"};
+  a.options = {{"n_live", "500"}, {"bound", "multi"}};
   Eigen::MatrixXd points = Eigen::MatrixXd::Random(20, 2);
   a.shape = parnest::detail::Ellipsoid::bounding(points);
   a.nested = {{1, 2}, {}, {3}};
@@ -88,6 +91,7 @@ TEST_CASE("one serialize function writes and reads back every kind of field", "[
   CHECK(b.empty_vector.size() == 0);
   CHECK(b.name == a.name);
   CHECK(b.words == a.words);
+  CHECK(b.options == a.options);
   REQUIRE(b.shape);
   CHECK(b.shape->center() == a.shape->center());
   CHECK(b.shape->log_volume() == a.shape->log_volume());

@@ -22,10 +22,7 @@ struct RunIdentity {
   static void serialize(Archive& ar, Self& id) {
     ar.text(id.backend);
     ar.sequence(id.names);
-    ar.sequence(id.options, [&](auto& option) {
-      ar.text(option.first);
-      ar.text(option.second);
-    });
+    ar.sequence(id.options);
     ar.bits(id.seed);
   }
 };

@@ -28,10 +28,7 @@ void serialize_result(Archive& ar, R& r) {
   ar.sequence(r.warnings);
   ar.text(r.sampler);
   ar.text(r.pool);
-  ar.sequence(r.options, [&](auto& option) {
-    ar.text(option.first);
-    ar.text(option.second);
-  });
+  ar.sequence(r.options);
 }
 
 inline std::vector<double> flatten(const Result& r) {
