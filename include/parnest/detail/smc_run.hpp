@@ -258,10 +258,6 @@ class SmcRun {
   static std::size_t resolved_max_steps(const Options& o, std::size_t d) {
     return o.max_steps > 0 ? o.max_steps : 10 * (d + 2);
   }
-  static double tempered(double beta, double log_l) {
-    return PersistentEstimator::tempered(beta, log_l);
-  }
-
   // Adds the moved particles as a new set, made at `beta` with normalisation estimate log_z.
   void add_set(const RowMatrix& z, const RowMatrix& theta, const Eigen::VectorXd& log_l,
                double beta, double log_z) {
@@ -398,11 +394,12 @@ class SmcRun {
       if (k == rows.size() || rows[k] != j) continue;     // outside the support
       const auto row = static_cast<Eigen::Index>(k++);
       const double log_l = out(row, d);
-      const double log_ratio =
-          tempered(beta_next_, log_l) - tempered(beta_next_, active_log_l_[j]) -
-          0.5 * (z.row(j).squaredNorm() - active_z_.row(j).squaredNorm()) + log_j[j] -
-          active_log_j_[j] - preconditioner_.pcn().log_density(eta.row(j).transpose()) +
-          preconditioner_.pcn().log_density(active_eta_.row(j).transpose());
+      const double log_ratio = PersistentEstimator::tempered(beta_next_, log_l) -
+                               PersistentEstimator::tempered(beta_next_, active_log_l_[j]) -
+                               0.5 * (z.row(j).squaredNorm() - active_z_.row(j).squaredNorm()) +
+                               log_j[j] - active_log_j_[j] -
+                               preconditioner_.pcn().log_density(eta.row(j).transpose()) +
+                               preconditioner_.pcn().log_density(active_eta_.row(j).transpose());
       if (!(log_u < log_ratio)) continue;
       ++accepted;
       active_eta_.row(j) = eta.row(j);

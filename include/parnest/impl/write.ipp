@@ -27,8 +27,8 @@ PARNEST_INLINE std::string number(double x) {
   return detail::text(x);
 }
 
-// JSON has no NaN or infinity (jq and JSON.parse refuse them): null, as Python's
-// json.dumps(allow_nan=False) users and nlohmann::json write it.
+// JSON has no NaN or infinity (jq and JSON.parse refuse them): null, as nlohmann::json writes
+// them.
 PARNEST_INLINE std::string json_number(double x) {
   return std::isfinite(x) ? detail::text(x) : "null";
 }
